@@ -1,0 +1,12 @@
+import { createAuth } from './auth/index'
+
+App<IAppOption>({
+  globalData: {},
+  auth: createAuth(),
+  onLaunch() {
+    // The one privacy listener of the app; pages only attach their dialog to it.
+    this.auth.privacy.install()
+    // Silent login: no button, no popup. A stored, unexpired token makes this a no-op.
+    this.auth.session.start()
+  },
+})

@@ -1,0 +1,76 @@
+/**
+ * Every failure the auth module reports is an AuthError with a code a caller can switch on.
+ * Server codes come from docs/api.md; the client adds its own for what never reached a server.
+ */
+export type ServerErrorCode =
+  | 'INVALID_REQUEST'
+  | 'WECHAT_CODE_INVALID'
+  | 'SIGNATURE_INVALID'
+  | 'WATERMARK_INVALID'
+  | 'NICKNAME_INVALID'
+  | 'UNAUTHORIZED'
+  | 'WECHAT_RISK_BLOCKED'
+  | 'NOT_FOUND'
+  | 'SESSION_KEY_STALE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'WECHAT_ERROR'
+  | 'WECHAT_UNAVAILABLE'
+  | 'INTERNAL_ERROR'
+
+export type ClientErrorCode =
+  /** wx.request / wx.uploadFile failed before an answer arrived. */
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT'
+  /** A non-2xx answer without the contract's error shape (a proxy's HTML page, say). */
+  | 'HTTP_ERROR'
+  /** A 2xx answer whose body is not what the contract promises. */
+  | 'BAD_RESPONSE'
+  | 'WX_LOGIN_FAILED'
+  /** A step that must not log in (a consent callback) found no session. */
+  | 'NOT_LOGGED_IN'
+
+/** Known codes autocomplete; a backend's own extra codes still pass through unchanged. */
+export type AuthErrorCode = ServerErrorCode | ClientErrorCode | (string & Record<never, never>)
+
+const TRANSIENT_STATUS = [502, 503, 504]
+
+export class AuthError extends Error {
+  readonly isAuthError = true
+  /** 0 when no HTTP answer arrived. */
+  readonly status: number
+  readonly code: AuthErrorCode
+
+  constructor(code: AuthErrorCode, message: string, status = 0) {
+    super(message)
+    this.name = 'AuthError'
+    this.code = code
+    this.status = status
+    // DevTools may compile to ES5, where subclasses of Error lose their prototype.
+    Object.setPrototypeOf(this, AuthError.prototype)
+  }
+
+  /** Worth trying again unchanged: the network, a timeout or a gateway, never a verdict. */
+  get transient(): boolean {
+    return (
+      this.code === 'NETWORK_ERROR' ||
+      this.code === 'TIMEOUT' ||
+      this.code === 'WX_LOGIN_FAILED' ||
+      TRANSIENT_STATUS.includes(this.status)
+    )
+  }
+}
+
+export function isAuthError(value: unknown): value is AuthError {
+  return (
+    typeof value === 'object' && value !== null && (value as { isAuthError?: unknown }).isAuthError === true
+  )
+}
+
+/** Anything thrown by our own code or the platform, as an AuthError. */
+export function toAuthError(value: unknown): AuthError {
+  if (isAuthError(value)) return value
+  const message = value instanceof Error ? value.message : String(value)
+  return new AuthError('BAD_RESPONSE', message)
+}

@@ -1,0 +1,76 @@
+/**
+ * One HTTP exchange with the backend: URL, token header, JSON body, and the contract's error shape
+ * turned into an AuthError. No retries and no re-login here; request.ts and session.ts add those.
+ */
+import type { AuthConfig } from '../config'
+import { AuthError } from './errors'
+import type { HttpAnswer, HttpMethod, Platform } from './platform'
+
+export interface Call {
+  path: string
+  method: HttpMethod
+  data?: Record<string, unknown>
+  token?: string
+  timeoutMs?: number
+}
+
+export interface Upload {
+  path: string
+  filePath: string
+  name: string
+  token?: string
+  timeoutMs?: number
+}
+
+export class Http {
+  constructor(
+    private readonly platform: Platform,
+    private readonly config: AuthConfig,
+  ) {}
+
+  async send(call: Call): Promise<unknown> {
+    const answer = await this.platform.request({
+      url: this.config.baseUrl + call.path,
+      method: call.method,
+      header: this.header(call.token, { 'content-type': 'application/json' }),
+      // wx.request sends no body for undefined; a JSON route still expects an object.
+      data: call.data ?? (call.method === 'GET' ? undefined : {}),
+      timeoutMs: call.timeoutMs ?? this.config.timeoutMs,
+    })
+    return unwrap(answer)
+  }
+
+  async upload(upload: Upload): Promise<unknown> {
+    const answer = await this.platform.uploadFile({
+      url: this.config.baseUrl + upload.path,
+      filePath: upload.filePath,
+      name: upload.name,
+      header: this.header(upload.token, {}),
+      timeoutMs: upload.timeoutMs ?? this.config.timeoutMs,
+    })
+    return unwrap(answer)
+  }
+
+  private header(token: string | undefined, base: Record<string, string>): Record<string, string> {
+    if (token === undefined) return base
+    const { tokenHeader, tokenScheme } = this.config
+    return { ...base, [tokenHeader]: tokenScheme ? `${tokenScheme} ${token}` : token }
+  }
+}
+
+function unwrap(answer: HttpAnswer): unknown {
+  const { statusCode, data } = answer
+  if (statusCode >= 200 && statusCode < 300) return data
+  const error = contractError(data)
+  if (error) throw new AuthError(error.code, error.message, statusCode)
+  throw new AuthError('HTTP_ERROR', `HTTP ${statusCode}`, statusCode)
+}
+
+function contractError(data: unknown): { code: string; message: string } | null {
+  if (typeof data !== 'object' || data === null) return null
+  const error = (data as { error?: unknown }).error
+  if (typeof error !== 'object' || error === null) return null
+  const { code, message } = error as { code?: unknown; message?: unknown }
+  if (typeof code !== 'string') return null
+  return { code, message: typeof message === 'string' ? message : code }
+}

@@ -1,0 +1,48 @@
+/**
+ * The auth module, wired: one instance per app (app.ts keeps it; pages reach it through getApp()).
+ * No UI in here — pages decide what to show for each state and outcome.
+ */
+import { createConfig, type AuthConfig } from '../config'
+import { detectFeatures, type Features } from './features'
+import { Http } from './http'
+import { PhoneFlow } from './phone'
+import { wxPlatform, type Platform } from './platform'
+import { Privacy } from './privacy'
+import { ProfileFlow } from './profile'
+import { Requester } from './request'
+import { Session } from './session'
+import { UserInfoFlow } from './userinfo'
+
+export interface Auth {
+  config: AuthConfig
+  features: Features
+  session: Session
+  requester: Requester
+  phone: PhoneFlow
+  userInfo: UserInfoFlow
+  profile: ProfileFlow
+  privacy: Privacy
+}
+
+export function createAuth(config: AuthConfig = createConfig(), platform: Platform = wxPlatform()): Auth {
+  const http = new Http(platform, config)
+  const session = new Session(platform, http, config)
+  const requester = new Requester(session, http, config, platform)
+  return {
+    config,
+    features: detectFeatures(platform),
+    session,
+    requester,
+    phone: new PhoneFlow(session, requester, config),
+    userInfo: new UserInfoFlow(session, requester, config),
+    profile: new ProfileFlow(session, requester, config),
+    privacy: new Privacy(platform),
+  }
+}
+
+export { AuthError, isAuthError, toAuthError } from './errors'
+export type { AuthErrorCode } from './errors'
+export type { AuthState, User } from './session'
+export type { ConsentOutcome, Rejection } from './consent'
+export type { PhoneNumber } from './phone'
+export type { UserInfoResult } from './userinfo'

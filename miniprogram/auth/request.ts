@@ -1,0 +1,91 @@
+/**
+ * The one way pages talk to the backend: request<T>() and upload<T>() attach the token, retry
+ * transient failures of idempotent calls with backoff, and on 401 log in again (single-flight) and
+ * replay once — never more, so a backend that keeps answering 401 cannot loop us.
+ */
+import type { AuthConfig } from '../config'
+import { AuthError, isAuthError } from './errors'
+import type { Http } from './http'
+import type { HttpMethod, Platform } from './platform'
+import { withRetry, type RetryPolicy } from './retry'
+import type { Session } from './session'
+
+export interface RequestOptions {
+  path: string
+  method?: HttpMethod
+  data?: Record<string, unknown>
+  /** false for public routes: no token, no login. */
+  auth?: boolean
+  timeoutMs?: number
+  /** Safe to send twice. Defaults to true for every method but POST. */
+  idempotent?: boolean
+  /**
+   * false inside a consent callback (getphonenumber, getuserinfo): a login there could rotate the
+   * session_key the payload was sealed with, so a dead token fails instead of logging in.
+   */
+  relogin?: boolean
+}
+
+export interface UploadOptions {
+  path: string
+  filePath: string
+  /** The multipart field name. */
+  name: string
+  timeoutMs?: number
+}
+
+const ONCE: RetryPolicy = { tries: 1, baseDelayMs: 0, maxDelayMs: 0 }
+
+export class Requester {
+  constructor(
+    private readonly session: Session,
+    private readonly http: Http,
+    private readonly config: AuthConfig,
+    private readonly platform: Platform,
+  ) {}
+
+  request<T>(options: RequestOptions): Promise<T> {
+    const method = options.method ?? 'GET'
+    const idempotent = options.idempotent ?? method !== 'POST'
+    const send = (token?: string) =>
+      this.retrying(idempotent, () =>
+        this.http.send({
+          path: options.path,
+          method,
+          data: options.data,
+          token,
+          timeoutMs: options.timeoutMs,
+        }),
+      )
+    if (options.auth === false) return send() as Promise<T>
+    return this.withToken(options.relogin !== false, send) as Promise<T>
+  }
+
+  /** wx.uploadFile with the token; an upload replaces what it sends, so it may be repeated. */
+  upload<T>(options: UploadOptions): Promise<T> {
+    return this.withToken(true, (token) =>
+      this.retrying(true, () => this.http.upload({ ...options, token })),
+    ) as Promise<T>
+  }
+
+  private retrying(idempotent: boolean, attempt: () => Promise<unknown>): Promise<unknown> {
+    return withRetry(attempt, idempotent ? this.config.retry : ONCE, this.platform)
+  }
+
+  private async withToken(
+    relogin: boolean,
+    exchange: (token: string) => Promise<unknown>,
+  ): Promise<unknown> {
+    const token = relogin ? await this.session.ensure() : this.session.validToken()
+    if (token === null) throw new AuthError('NOT_LOGGED_IN', 'no session, and this step may not log in')
+    try {
+      return await exchange(token)
+    } catch (err) {
+      if (!isAuthError(err) || err.status !== 401) throw err
+      // Only the token this request carried is known dead; a newer one may already be in place.
+      this.session.invalidate(token)
+      if (!relogin) throw err
+      return exchange(await this.session.ensure())
+    }
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The app's own login state: wx.login → our backend → a token kept in storage.
+ * One login at a time (single-flight), observable state, and a token invalidated only by the
+ * answer that proved it dead. session_key never reaches this side: the backend keeps it.
+ */
+import type { AuthConfig } from '../config'
+import { AuthError, toAuthError } from './errors'
+import type { Http } from './http'
+import type { Platform } from './platform'
+import { withRetry } from './retry'
+
+export interface User {
+  id: string
+  nickName: string | null
+  avatarUrl: string | null
+  phoneNumber: string | null
+}
+
+interface Stored {
+  token: string
+  /** Epoch milliseconds. */
+  expiresAt: number
+  user: User
+}
+
+export type AuthState =
+  | { status: 'anonymous' }
+  | { status: 'logging-in' }
+  | { status: 'logged-in'; user: User }
+  | { status: 'error'; error: AuthError }
+
+export type AuthListener = (state: AuthState) => void
+
+export class Session {
+  private stored: Stored | null
+  private inflight: Promise<Stored> | null = null
+  /** Bumped by logout, so a login that was in flight cannot bring the old session back. */
+  private epoch = 0
+  private current: AuthState
+  private readonly listeners = new Set<AuthListener>()
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly http: Http,
+    private readonly config: AuthConfig,
+  ) {
+    this.stored = this.read()
+    this.current = this.stored ? { status: 'logged-in', user: this.stored.user } : { status: 'anonymous' }
+  }
+
+  get state(): AuthState {
+    return this.current
+  }
+
+  get user(): User | null {
+    return this.stored ? this.stored.user : null
+  }
+
+  /** The listener is called at once with the current state, then on every change. */
+  subscribe(listener: AuthListener): () => void {
+    this.listeners.add(listener)
+    listener(this.current)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+
+  /** The stored token while it is comfortably before its expiry; null otherwise. */
+  validToken(): string | null {
+    const { stored } = this
+    if (!stored) return null
+    return this.platform.now() < stored.expiresAt - this.config.expirySkewMs ? stored.token : null
+  }
+
+  /** App launch: a warm start keeps its token and makes no call; a cold start logs in silently. */
+  start(): void {
+    if (this.validToken() !== null) return
+    // The outcome is in `state`; callers that need the session await ensure() themselves.
+    this.login().catch(() => undefined)
+  }
+
+  /** A token to send: the stored one, or the one of the login in flight, or a new login's. */
+  async ensure(): Promise<string> {
+    if (this.inflight) return (await this.inflight).token
+    const token = this.validToken()
+    if (token !== null) return token
+    return (await this.login()).token
+  }
+
+  /**
+   * Single-flight: every caller during a login shares it. Each try asks wx.login for a fresh code,
+   * since a code is single-use and a failed try may already have spent it.
+   */
+  login(options: { force?: boolean } = {}): Promise<Stored> {
+    if (this.inflight) return this.inflight
+    if (!options.force && this.validToken() !== null && this.stored) {
+      return Promise.resolve(this.stored)
+    }
+    const epoch = this.epoch
+    this.emit({ status: 'logging-in' })
+    const flight = withRetry(() => this.loginOnce(), this.config.retry, this.platform).then(
+      (stored) => {
+        if (epoch !== this.epoch) throw new AuthError('NOT_LOGGED_IN', 'logged out during login')
+        this.save(stored)
+        return stored
+      },
+      (err: unknown) => {
+        const error = toAuthError(err)
+        if (epoch === this.epoch) this.emit({ status: 'error', error })
+        throw error
+      },
+    )
+    this.inflight = flight
+    const settle = () => {
+      if (this.inflight === flight) this.inflight = null
+    }
+    flight.then(settle, settle)
+    return flight
+  }
+
+  /**
+   * Before a step that needs the backend's session_key (a phone-number or user-info tap): WeChat's
+   * checkSession tells whether the key of our last login still lives; if not, log in now, before the
+   * tap, because a login inside the tap's callback could rotate the key its payload was sealed with.
+   */
+  async ensureWechatSession(): Promise<void> {
+    if (this.inflight) {
+      await this.inflight
+      return
+    }
+    if (this.validToken() === null) {
+      await this.login()
+      return
+    }
+    if (!(await this.platform.checkSession())) await this.login({ force: true })
+  }
+
+  /** Forgets `token` if it is still the current one; a late 401 for an older token changes nothing. */
+  invalidate(token: string): void {
+    if (!this.stored || this.stored.token !== token) return
+    this.clear()
+  }
+
+  /** A newer copy of the user from the backend (a saved phone or profile). */
+  setUser(user: User): void {
+    if (!this.stored) return
+    this.save({ ...this.stored, user })
+  }
+
+  /** Clears the token at once; telling the backend is best effort, the token expires anyway. */
+  async logout(): Promise<void> {
+    const token = this.stored ? this.stored.token : null
+    this.epoch++
+    this.clear()
+    if (token === null) return
+    try {
+      await this.http.send({ path: this.config.endpoints.logout, method: 'POST', token })
+    } catch {
+      // Offline or already expired: the local session is gone, which is what the user asked for.
+    }
+  }
+
+  private async loginOnce(): Promise<Stored> {
+    const code = await this.platform.login(this.config.timeoutMs)
+    const body = await this.http.send({
+      path: this.config.endpoints.login,
+      method: 'POST',
+      data: { code },
+    })
+    return parseLogin(body, this.platform.now())
+  }
+
+  private save(stored: Stored): void {
+    this.stored = stored
+    this.platform.setStorage(this.config.storageKey, stored)
+    this.emit({ status: 'logged-in', user: stored.user })
+  }
+
+  private clear(): void {
+    this.stored = null
+    this.platform.removeStorage(this.config.storageKey)
+    this.emit({ status: 'anonymous' })
+  }
+
+  private read(): Stored | null {
+    const value = this.platform.getStorage(this.config.storageKey)
+    if (isStored(value) && this.platform.now() < value.expiresAt) return value
+    // Expired, or written by an older version: start clean rather than send garbage.
+    if (value !== '' && value !== undefined) this.platform.removeStorage(this.config.storageKey)
+    return null
+  }
+
+  private emit(state: AuthState): void {
+    this.current = state
+    this.listeners.forEach((listener) => listener(state))
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
+}
+
+function nullableString(value: unknown): value is string | null {
+  return value === null || typeof value === 'string'
+}
+
+export function isUser(value: unknown): value is User {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    nullableString(value.nickName) &&
+    nullableString(value.avatarUrl) &&
+    nullableString(value.phoneNumber)
+  )
+}
+
+function isStored(value: unknown): value is Stored {
+  return (
+    isRecord(value) &&
+    typeof value.token === 'string' &&
+    typeof value.expiresAt === 'number' &&
+    isUser(value.user)
+  )
+}
+
+function parseLogin(body: unknown, now: number): Stored {
+  if (
+    isRecord(body) &&
+    typeof body.token === 'string' &&
+    body.token !== '' &&
+    typeof body.expiresIn === 'number' &&
+    body.expiresIn > 0 &&
+    isUser(body.user)
+  ) {
+    return { token: body.token, expiresAt: now + body.expiresIn * 1000, user: body.user }
+  }
+  throw new AuthError('BAD_RESPONSE', 'the login answer is not {token, expiresIn, user}')
+}

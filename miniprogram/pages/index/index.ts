@@ -1,0 +1,58 @@
+/**
+ * The home page: the login state as it changes, the profile and the masked phone number.
+ * A warm start shows the stored profile at once, then refreshes it from the backend.
+ */
+import type { AuthState } from '../../auth/index'
+import { maskPhone } from '../../utils/format'
+import { detach, onDetach } from '../../utils/lifecycle'
+import { canRetry, errorMessage, STATE_TEXT } from '../../utils/messages'
+
+const auth = () => getApp<IAppOption>().auth
+
+Component({
+  data: {
+    status: 'anonymous' as AuthState['status'],
+    stateText: STATE_TEXT.anonymous as string,
+    nickName: '',
+    avatarUrl: '',
+    maskedPhone: '',
+    message: '',
+    canRetry: false,
+  },
+  lifetimes: {
+    attached() {
+      const { session, profile } = auth()
+      if (session.validToken() !== null) {
+        // Also the first business request: a token revoked on the server is noticed here.
+        profile.refresh().catch(() => undefined)
+      }
+      onDetach(this, session.subscribe((state) => this.show(state)))
+    },
+    detached() {
+      detach(this)
+    },
+  },
+  methods: {
+    show(state: AuthState) {
+      const user = state.status === 'logged-in' ? state.user : null
+      this.setData({
+        status: state.status,
+        stateText: STATE_TEXT[state.status],
+        nickName: user && user.nickName ? user.nickName : '',
+        avatarUrl: user && user.avatarUrl ? user.avatarUrl : '',
+        maskedPhone: user && user.phoneNumber ? maskPhone(user.phoneNumber) : '',
+        message: state.status === 'error' ? errorMessage(state.error) : '',
+        canRetry: state.status === 'error' && canRetry(state.error),
+      })
+    },
+
+    /** Login and retry alike: a failure shows up through the subscription as the error state. */
+    onLogin() {
+      auth().session.login().catch(() => undefined)
+    },
+
+    onLogout() {
+      auth().session.logout()
+    },
+  },
+})

@@ -1,0 +1,145 @@
+/**
+ * The login page: the seed's getUserInfo button, and today's way to a real profile — the avatar
+ * chooser and the nickname input. WeChat's getUserInfo now answers an anonymous 微信用户, which is
+ * never shown as the user's name: the page asks for the fill-in instead.
+ */
+import {
+  toAuthError,
+  type AuthError,
+  type ConsentOutcome,
+  type User,
+  type UserInfoResult,
+} from '../../auth/index'
+import { canRetry, errorMessage, rejectionMessage } from '../../utils/messages'
+import { detach, onDetach } from '../../utils/lifecycle'
+
+const retries = new WeakMap<object, () => Promise<void>>()
+
+const auth = () => getApp<IAppOption>().auth
+
+Component({
+  data: {
+    canIUseUserInfo: true,
+    canFillIn: true,
+    ready: false,
+    busy: false,
+    nickName: '',
+    avatarUrl: '',
+    askFillIn: false,
+    status: '',
+    error: false,
+    canRetry: false,
+  },
+  lifetimes: {
+    attached() {
+      const { features, session } = auth()
+      this.setData({
+        canIUseUserInfo: features.userInfoButton,
+        canFillIn: features.profileFillIn,
+      })
+      onDetach(
+        this,
+        session.subscribe((state) => {
+          if (state.status === 'logged-in') this.showUser(state.user)
+        }),
+      )
+    },
+    detached() {
+      detach(this)
+    },
+  },
+  methods: {
+    onShow() {
+      this.prepare()
+    },
+
+    async prepare() {
+      this.setData({ ready: false })
+      try {
+        await auth().userInfo.prepare()
+        this.setData({ ready: true })
+      } catch (err) {
+        this.fail(toAuthError(err), () => this.prepare())
+      }
+    },
+
+    async onGetUserInfo(e: WechatMiniprogram.ButtonGetUserInfo) {
+      if (this.data.busy) return
+      this.setData({ busy: true, status: '正在获取…', error: false, canRetry: false })
+      this.showUserInfo(await auth().userInfo.submit(e.detail))
+    },
+
+    async onChooseAvatar(e: WechatMiniprogram.ButtonChooseAvatar) {
+      const upload = async () => {
+        this.setData({ busy: true, status: '正在上传头像…', error: false, canRetry: false })
+        try {
+          await auth().profile.uploadAvatar(e.detail.avatarUrl)
+          this.setData({ busy: false, status: '头像已更新' })
+        } catch (err) {
+          this.fail(toAuthError(err), upload)
+        }
+      }
+      await upload()
+    },
+
+    onNicknameReview(e: WechatMiniprogram.InputNicknameReview) {
+      // The platform has already emptied the input; say why, or the user sees it vanish.
+      if (!e.detail.pass) {
+        this.setData({ status: '昵称未通过微信安全检查，请换一个', error: true, canRetry: false })
+      }
+    },
+
+    async onSaveProfile(e: WechatMiniprogram.FormSubmitNickname) {
+      const save = async () => {
+        this.setData({ busy: true, status: '正在保存…', error: false, canRetry: false })
+        try {
+          await auth().profile.saveNickname(e.detail.value.nickName || '')
+          this.setData({ busy: false, status: '昵称已保存', askFillIn: false })
+        } catch (err) {
+          this.fail(toAuthError(err), save)
+        }
+      }
+      await save()
+    },
+
+    async onRetry() {
+      const retry = retries.get(this)
+      if (!retry || this.data.busy) return
+      retries.delete(this)
+      await retry()
+    },
+
+    showUser(user: User) {
+      this.setData({ nickName: user.nickName || '', avatarUrl: user.avatarUrl || '' })
+    },
+
+    showUserInfo(outcome: ConsentOutcome<UserInfoResult>) {
+      switch (outcome.kind) {
+        case 'ok':
+          this.setData(
+            outcome.value.anonymous
+              ? { busy: false, askFillIn: true, status: '微信不再提供头像昵称，请在下方设置' }
+              : { busy: false, status: '已获取微信头像昵称' },
+          )
+          return
+        case 'rejected':
+          this.setData({ busy: false, status: rejectionMessage(outcome.reason, '用户信息'), error: true })
+          return
+        case 'retap':
+          this.setData({ busy: false, status: errorMessage(outcome.error), error: true })
+          return
+        case 'error':
+          this.fail(outcome.error, async () => {
+            this.setData({ busy: true, status: '正在重试…', error: false, canRetry: false })
+            this.showUserInfo(await outcome.retry())
+          })
+      }
+    },
+
+    fail(error: AuthError, retry: () => Promise<void>) {
+      const retryable = canRetry(error)
+      if (retryable) retries.set(this, retry)
+      this.setData({ busy: false, status: errorMessage(error), error: true, canRetry: retryable })
+    },
+  },
+})

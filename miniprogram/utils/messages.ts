@@ -1,0 +1,67 @@
+/**
+ * What the user reads: short Chinese sentences that say what to do next. Pages pick them by
+ * error code or rejection, never by parsing a message.
+ */
+import type { AuthError, AuthErrorCode, Rejection } from '../auth/index'
+
+const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
+  NETWORK_ERROR: '网络连接失败，请检查网络后重试',
+  TIMEOUT: '网络超时，请稍后重试',
+  WX_LOGIN_FAILED: '微信登录失败，请重试',
+  WECHAT_UNAVAILABLE: '微信服务繁忙，请稍后重试',
+  RATE_LIMITED: '操作太频繁，请稍等一分钟再试',
+  WECHAT_RISK_BLOCKED: '微信判断当前账号存在风险，暂时无法登录',
+  WECHAT_CODE_INVALID: '授权已过期，请再点一次按钮',
+  UNAUTHORIZED: '登录已失效，请重试',
+  NOT_LOGGED_IN: '登录已失效，请重试',
+  SESSION_KEY_STALE: '登录状态已更新，请再点一次按钮',
+  SIGNATURE_INVALID: '登录状态已更新，请再点一次按钮',
+  WATERMARK_INVALID: '授权数据已过期，请再点一次按钮',
+  NICKNAME_INVALID: '昵称需为 1 到 32 个字，且不能含特殊字符',
+  PAYLOAD_TOO_LARGE: '图片太大，请选择 1MB 以内的图片',
+  UNSUPPORTED_MEDIA_TYPE: '只支持 PNG、JPEG、WebP 格式的图片',
+}
+
+const NOT_RETRYABLE: AuthErrorCode[] = [
+  'INVALID_REQUEST',
+  'WECHAT_RISK_BLOCKED',
+  'NICKNAME_INVALID',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'NOT_FOUND',
+]
+
+export function errorMessage(error: AuthError): string {
+  return ERROR_MESSAGES[error.code] ?? '服务暂时不可用，请稍后重试'
+}
+
+/** Whether a 重试 button can help; a rejected nickname or a blocked account will not change. */
+export function canRetry(error: AuthError): boolean {
+  return !NOT_RETRYABLE.includes(error.code)
+}
+
+export type ConsentSubject = '手机号' | '用户信息'
+
+export function rejectionMessage(reason: Rejection, subject: ConsentSubject): string {
+  switch (reason) {
+    case 'denied':
+      return `你取消了授权，需要时可再点一次按钮`
+    case 'no-permission':
+      return `本小程序暂未开通获取${subject}的能力，不是你的问题，请改用其他方式`
+    case 'quota-exhausted':
+      return `今日${subject}验证次数已用完，请稍后再试或改用其他方式`
+    case 'privacy-not-agreed':
+      return `需要先同意隐私保护指引，才能获取${subject}`
+    case 'privacy-undeclared':
+      return `小程序暂时无法获取${subject}，请联系客服`
+    case 'failed':
+      return `获取${subject}失败，请再点一次按钮`
+  }
+}
+
+export const STATE_TEXT = {
+  anonymous: '未登录',
+  'logging-in': '正在登录…',
+  'logged-in': '已登录',
+  error: '登录失败',
+} as const

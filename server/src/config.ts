@@ -1,0 +1,119 @@
+import { resolve } from 'node:path'
+
+export type EmulatorMode = 'strict' | 'preview'
+
+export interface Config {
+  host: string
+  port: number
+  /** Where the SQLite store lives. */
+  dataDir: string
+  tokenTtlS: number
+  /** 0 turns the watermark freshness check off. */
+  watermarkMaxAgeS: number
+  /** Per client address on /api/auth/*; 0 turns the limiter off. */
+  rateLimitPerMin: number
+  /** Take the client address (and protocol, host) from X-Forwarded-* headers. */
+  trustProxy: boolean
+  wechat: {
+    appid: string
+    secret: string
+    /** null: the emulator mounted on this server, at its real bound port. */
+    apiBase: string | null
+  }
+  /** The built-in emulator, mounted at /__wechat; null against real WeChat. */
+  emulator: { mode: EmulatorMode } | null
+}
+
+export const EMULATOR_APPID = 'wx0000000000000000'
+export const EMULATOR_SECRET = 'emulator-secret-not-for-production'
+export const WECHAT_API_BASE = 'https://api.weixin.qq.com'
+export const DEFAULT_DATA_DIR = resolve(__dirname, '..', '.data')
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** Reads the environment; collects every problem before giving up, so one run lists them all. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = []
+  // An empty value counts as unset: `PORT= npm start` means the default.
+  const raw = (name: string): string | undefined => (env[name] === '' ? undefined : env[name])
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = raw(name)
+    if (value === undefined) return fallback
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${value}")`)
+      return fallback
+    }
+    return Number(value)
+  }
+
+  const boolean = (name: string): boolean => {
+    const value = raw(name)?.toLowerCase()
+    if (value === undefined || ['0', 'false', 'no'].includes(value)) return false
+    if (['1', 'true', 'yes'].includes(value)) return true
+    problems.push(`${name} must be 1, 0, true, false, yes or no (got "${raw(name)}")`)
+    return false
+  }
+
+  const host = raw('HOST') ?? '127.0.0.1'
+  if (!/^[A-Za-z0-9.:%-]+$/.test(host)) {
+    problems.push(`HOST must be a host name or an IP address (got "${host}")`)
+  }
+
+  const appid = raw('WECHAT_APPID')
+  const secret = raw('WECHAT_SECRET')
+  if (appid !== undefined && !/^wx[0-9a-f]{16}$/i.test(appid)) {
+    problems.push(`WECHAT_APPID must look like wx followed by 16 hex digits (got "${appid}")`)
+  }
+  // The secret is never echoed back, not even in an error message.
+  if (secret !== undefined && !/^[\x21-\x7e]{1,128}$/.test(secret)) {
+    problems.push('WECHAT_SECRET must be 1 to 128 printable characters without spaces')
+  }
+  if ((appid === undefined) !== (secret === undefined)) {
+    problems.push(
+      'set both WECHAT_APPID and WECHAT_SECRET (real WeChat) or neither (the built-in emulator)',
+    )
+  }
+  const real = appid !== undefined && secret !== undefined
+
+  const apiBase = raw('WECHAT_API_BASE')
+  let apiBaseUrl: string | null = null
+  if (apiBase !== undefined) {
+    const url = URL.canParse(apiBase) ? new URL(apiBase) : null
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+      problems.push(`WECHAT_API_BASE must be an http(s) URL without query (got "${apiBase}")`)
+    } else {
+      apiBaseUrl = url.href.replace(/\/+$/, '')
+    }
+  }
+
+  const emulatorMode = raw('EMULATOR_MODE') ?? 'preview'
+  if (emulatorMode !== 'preview' && emulatorMode !== 'strict') {
+    problems.push(`EMULATOR_MODE must be preview or strict (got "${emulatorMode}")`)
+  } else if (real && raw('EMULATOR_MODE') !== undefined) {
+    problems.push('EMULATOR_MODE applies only to the built-in emulator, not with WECHAT_APPID set')
+  }
+
+  const config: Config = {
+    host,
+    port: integer('PORT', 3000, 0, 65535),
+    dataDir: resolve(raw('DATA_DIR') ?? DEFAULT_DATA_DIR),
+    tokenTtlS: integer('TOKEN_TTL_S', 7 * 24 * 3600, 60, 365 * 24 * 3600),
+    watermarkMaxAgeS: integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600),
+    rateLimitPerMin: integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000),
+    trustProxy: boolean('TRUST_PROXY'),
+    wechat: real
+      ? { appid, secret, apiBase: apiBaseUrl ?? WECHAT_API_BASE }
+      : { appid: EMULATOR_APPID, secret: EMULATOR_SECRET, apiBase: apiBaseUrl },
+    emulator: real ? null : { mode: emulatorMode === 'strict' ? 'strict' : 'preview' },
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return config
+}

@@ -1,0 +1,364 @@
+import { createHmac, randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { EmulatorMode } from '../config'
+import { encryptOpenData, signRawData } from '../crypto'
+import { ApiError } from '../errors'
+import { ANONYMOUS_NICKNAME } from '../nickname'
+import { CodeBook } from './code-book'
+
+export const WECHAT_APIS = [
+  'jscode2session',
+  'stable_token',
+  'getuserphonenumber',
+  'checksession',
+] as const
+export type WechatApiName = (typeof WECHAT_APIS)[number]
+
+/** Preview mode: who a login code the emulator never minted (a real DevTools code) logs in as. */
+export const PREVIEW_OPENID = 'oPreview00000000000000000000'
+/** Preview mode: the number an unknown phone code answers. */
+export const PREVIEW_PHONE_NUMBER = '13800138000'
+export const ANONYMOUS_AVATAR_URL =
+  'https://thirdwx.qlogo.cn/mmopen/vi_32/POgEwh4mIHO4nibH0KlMECNjjGxQUq24ZEaGT4poC6icRiccVGKSyXwibcPq4BWmiaIGuG1icwxaQX6grC9VemZoJ8rg/132'
+
+const CODE_TTL_MS = 5 * 60_000
+const ACCESS_TOKEN_TTL_S = 7200
+// WeChat hands out the next token during the last five minutes; both work meanwhile.
+const ACCESS_TOKEN_OVERLAP_S = 300
+
+const ERRMSG: Record<number, string> = {
+  [-1]: 'system error',
+  40001: 'invalid credential, access_token is invalid or not latest',
+  40002: 'invalid grant_type',
+  40013: 'invalid appid',
+  40014: 'invalid access_token',
+  40029: 'invalid code',
+  40125: 'invalid appsecret',
+  40163: 'code been used',
+  40226: 'code blocked',
+  41001: 'access_token missing',
+  41002: 'appid missing',
+  41004: 'appsecret missing',
+  41008: 'missing code',
+  42001: 'access_token expired',
+  45011: 'api minute-quota reach limit mustslower retry next minute',
+  47001: 'data format error',
+  87008: 'invalid sig_method',
+  87009: 'invalid signature',
+}
+
+export interface WechatFailure {
+  errcode: number
+  errmsg: string
+}
+
+export function wechatFailure(errcode: number): WechatFailure {
+  const rid = randomBytes(8).toString('hex')
+  return { errcode, errmsg: `${ERRMSG[errcode] ?? 'emulated error'}, rid: ${rid}` }
+}
+
+interface EmulatedUser {
+  openid: string
+  unionid: string | null
+  sessionKey: string
+}
+
+interface PhoneGrant {
+  openid: string
+  purePhoneNumber: string
+  countryCode: string
+}
+
+interface Fault {
+  errcode: number | null
+  latencyMs: number
+  remaining: number
+}
+
+export interface FaultRequest {
+  api: WechatApiName
+  errcode?: number
+  latencyMs?: number
+  times?: number
+}
+
+type Params = Record<string, unknown>
+
+export interface EmulatorOptions {
+  appid: string
+  secret: string
+  mode: EmulatorMode
+  now: () => number
+}
+
+function newSessionKey(): string {
+  return randomBytes(16).toString('base64')
+}
+
+function phoneNumberOf(grant: PhoneGrant): string {
+  return grant.countryCode === '86'
+    ? grant.purePhoneNumber
+    : `+${grant.countryCode}${grant.purePhoneNumber}`
+}
+
+function noCalls(): Record<WechatApiName, number> {
+  return { jscode2session: 0, stable_token: 0, getuserphonenumber: 0, checksession: 0 }
+}
+
+/** WeChat's server API, in memory: its users, codes, access tokens, and the faults tests inject. */
+export class WechatEmulator {
+  private readonly users = new Map<string, EmulatedUser>()
+  private readonly loginCodes: CodeBook<string>
+  private readonly phoneCodes: CodeBook<PhoneGrant>
+  private readonly accessTokens = new Map<string, { expiresAt: number; retired: boolean }>()
+  private currentAccessToken: string | null = null
+  private readonly faults = new Map<WechatApiName, Fault[]>()
+  private calls = noCalls()
+
+  constructor(private readonly options: EmulatorOptions) {
+    this.loginCodes = new CodeBook(CODE_TTL_MS, options.now)
+    this.phoneCodes = new CodeBook(CODE_TTL_MS, options.now)
+  }
+
+  // The control API.
+
+  /** What wx.login does: a code for the user, and (as WeChat may) a new session_key. */
+  mintLoginCode(request: { openid?: string; unionid?: string }): { code: string; openid: string } {
+    const openid = request.openid ?? 'o' + randomBytes(21).toString('base64url').slice(0, 27)
+    const user = this.user(openid)
+    if (request.unionid !== undefined) user.unionid = request.unionid
+    user.sessionKey = newSessionKey()
+    return { code: this.loginCodes.issue(openid), openid }
+  }
+
+  /** What a getPhoneNumber button tap yields: a phone code, and the legacy encrypted payload. */
+  mintPhone(request: { openid: string; phoneNumber?: string; countryCode?: string }): {
+    code: string
+    encryptedData: string
+    iv: string
+  } {
+    const user = this.knownUser(request.openid)
+    const grant: PhoneGrant = {
+      openid: user.openid,
+      purePhoneNumber: request.phoneNumber ?? PREVIEW_PHONE_NUMBER,
+      countryCode: request.countryCode ?? '86',
+    }
+    const code = this.phoneCodes.issue(grant, randomBytes(32).toString('hex'))
+    // The legacy payload carries countryCode as a string, the code answer as a number.
+    const payload = {
+      phoneNumber: phoneNumberOf(grant),
+      purePhoneNumber: grant.purePhoneNumber,
+      countryCode: grant.countryCode,
+      watermark: this.watermark(),
+    }
+    return { code, ...encryptOpenData(payload, user.sessionKey) }
+  }
+
+  /** What a getUserInfo button tap yields; anonymous, as WeChat answers today, unless told. */
+  mintUserInfo(request: { openid: string; nickName?: string; avatarUrl?: string }): {
+    encryptedData: string
+    iv: string
+    rawData: string
+    signature: string
+  } {
+    const user = this.knownUser(request.openid)
+    const profile = {
+      nickName: request.nickName ?? ANONYMOUS_NICKNAME,
+      gender: 0,
+      language: 'zh_CN',
+      city: '',
+      province: '',
+      country: '',
+      avatarUrl: request.avatarUrl ?? ANONYMOUS_AVATAR_URL,
+    }
+    const rawData = JSON.stringify(profile)
+    const data = {
+      openId: user.openid,
+      ...profile,
+      ...(user.unionid === null ? {} : { unionId: user.unionid }),
+      watermark: this.watermark(),
+    }
+    return {
+      ...encryptOpenData(data, user.sessionKey),
+      rawData,
+      signature: signRawData(rawData, user.sessionKey),
+    }
+  }
+
+  /** A login on another device: the key the server holds goes stale. */
+  rotateSessionKey(openid: string): void {
+    this.knownUser(openid).sessionKey = newSessionKey()
+  }
+
+  addFault(request: FaultRequest): void {
+    const queue = this.faults.get(request.api) ?? []
+    queue.push({
+      errcode: request.errcode ?? null,
+      latencyMs: request.latencyMs ?? 0,
+      remaining: request.times ?? 1,
+    })
+    this.faults.set(request.api, queue)
+  }
+
+  retireAccessToken(): void {
+    const current = this.currentAccessToken && this.accessTokens.get(this.currentAccessToken)
+    if (current) current.retired = true
+  }
+
+  /** Forgets faults, codes, access tokens and call counts; users and their keys stay. */
+  reset(): void {
+    this.loginCodes.clear()
+    this.phoneCodes.clear()
+    this.accessTokens.clear()
+    this.currentAccessToken = null
+    this.faults.clear()
+    this.calls = noCalls()
+  }
+
+  stats(): { calls: Record<WechatApiName, number> } {
+    return { calls: { ...this.calls } }
+  }
+
+  /** The key WeChat holds for the user now: for tests that prove it never leaks. */
+  sessionKeyOf(openid: string): string | undefined {
+    return this.users.get(openid)?.sessionKey
+  }
+
+  // WeChat's own API.
+
+  /** Counts the call and plays the next injected fault, if any. */
+  async enter(api: WechatApiName): Promise<WechatFailure | null> {
+    this.calls[api] += 1
+    const queue = this.faults.get(api)
+    const fault = queue?.[0]
+    if (!queue || !fault) return null
+    fault.remaining -= 1
+    if (fault.remaining === 0) queue.shift()
+    if (fault.latencyMs > 0) await sleep(fault.latencyMs)
+    return fault.errcode === null ? null : wechatFailure(fault.errcode)
+  }
+
+  code2Session(params: Params): WechatFailure | Params {
+    const refused = this.checkCredentials(params.appid, params.secret)
+    if (refused) return refused
+    if (params.grant_type !== 'authorization_code') return wechatFailure(40002)
+    const code = params.js_code
+    if (typeof code !== 'string' || code === '') return wechatFailure(41008)
+    let redeemed = this.loginCodes.redeem(code)
+    if ('error' in redeemed && redeemed.error === 'unknown' && this.options.mode === 'preview') {
+      this.user(PREVIEW_OPENID).sessionKey = newSessionKey()
+      redeemed = this.loginCodes.redeem(this.loginCodes.issue(PREVIEW_OPENID, code))
+    }
+    if ('error' in redeemed) return wechatFailure(redeemed.error === 'used' ? 40163 : 40029)
+    const user = this.user(redeemed.value)
+    return {
+      openid: user.openid,
+      session_key: user.sessionKey,
+      ...(user.unionid === null ? {} : { unionid: user.unionid }),
+    }
+  }
+
+  stableToken(body: unknown): WechatFailure | Params {
+    if (typeof body !== 'object' || body === null) return wechatFailure(47001)
+    const params = body as Params
+    if (params.grant_type !== 'client_credential') return wechatFailure(40002)
+    const refused = this.checkCredentials(params.appid, params.secret)
+    if (refused) return refused
+    const now = this.options.now()
+    const current = this.currentAccessToken && this.accessTokens.get(this.currentAccessToken)
+    const reusable =
+      current &&
+      !current.retired &&
+      params.force_refresh !== true &&
+      current.expiresAt - now > ACCESS_TOKEN_OVERLAP_S * 1000
+    if (!reusable || !this.currentAccessToken) {
+      this.currentAccessToken = 'EMU' + randomBytes(48).toString('base64url')
+      this.accessTokens.set(this.currentAccessToken, {
+        expiresAt: now + ACCESS_TOKEN_TTL_S * 1000,
+        retired: false,
+      })
+    }
+    const token = this.accessTokens.get(this.currentAccessToken)
+    const expiresIn = token ? Math.floor((token.expiresAt - now) / 1000) : 0
+    return { access_token: this.currentAccessToken, expires_in: expiresIn }
+  }
+
+  getPhoneNumber(accessToken: unknown, body: unknown): WechatFailure | Params {
+    const refused = this.checkAccessToken(accessToken)
+    if (refused) return refused
+    if (typeof body !== 'object' || body === null) return wechatFailure(47001)
+    const { code, openid } = body as Params
+    if (typeof code !== 'string' || code === '') return wechatFailure(41008)
+    let redeemed = this.phoneCodes.redeem(code)
+    if ('error' in redeemed && redeemed.error === 'unknown' && this.options.mode === 'preview') {
+      const grant = {
+        openid: typeof openid === 'string' ? openid : PREVIEW_OPENID,
+        purePhoneNumber: PREVIEW_PHONE_NUMBER,
+        countryCode: '86',
+      }
+      redeemed = this.phoneCodes.redeem(this.phoneCodes.issue(grant, code))
+    }
+    // A used phone code is "invalid" to WeChat, like an unknown one.
+    if ('error' in redeemed) return wechatFailure(40029)
+    const grant = redeemed.value
+    // Given an openid, WeChat checks the code was issued to that user.
+    if (openid !== undefined && openid !== grant.openid) return wechatFailure(40029)
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      phone_info: {
+        phoneNumber: phoneNumberOf(grant),
+        purePhoneNumber: grant.purePhoneNumber,
+        countryCode: Number(grant.countryCode),
+        watermark: this.watermark(),
+      },
+    }
+  }
+
+  /** checkSessionKey: signature = hmac_sha256 keyed with the session_key string, over "". */
+  checkSession(params: Params): WechatFailure {
+    const refused = this.checkAccessToken(params.access_token)
+    if (refused) return refused
+    if (params.sig_method !== 'hmac_sha256') return wechatFailure(87008)
+    const user = typeof params.openid === 'string' ? this.users.get(params.openid) : undefined
+    const expected = user && createHmac('sha256', user.sessionKey).update('').digest('hex')
+    if (!expected || params.signature !== expected) return wechatFailure(87009)
+    return { errcode: 0, errmsg: 'ok' }
+  }
+
+  private user(openid: string): EmulatedUser {
+    let user = this.users.get(openid)
+    if (!user) {
+      user = { openid, unionid: null, sessionKey: newSessionKey() }
+      this.users.set(openid, user)
+    }
+    return user
+  }
+
+  private knownUser(openid: string): EmulatedUser {
+    const user = this.users.get(openid)
+    if (!user) throw new ApiError('NOT_FOUND', `the emulator has no user ${openid}`)
+    return user
+  }
+
+  private watermark(): { timestamp: number; appid: string } {
+    return { timestamp: Math.floor(this.options.now() / 1000), appid: this.options.appid }
+  }
+
+  private checkCredentials(appid: unknown, secret: unknown): WechatFailure | null {
+    if (typeof appid !== 'string' || appid === '') return wechatFailure(41002)
+    if (typeof secret !== 'string' || secret === '') return wechatFailure(41004)
+    if (appid !== this.options.appid) return wechatFailure(40013)
+    if (secret !== this.options.secret) return wechatFailure(40125)
+    return null
+  }
+
+  private checkAccessToken(token: unknown): WechatFailure | null {
+    if (typeof token !== 'string' || token === '') return wechatFailure(41001)
+    const known = this.accessTokens.get(token)
+    if (!known) return wechatFailure(40014)
+    if (known.retired) return wechatFailure(40001)
+    if (this.options.now() >= known.expiresAt) return wechatFailure(42001)
+    return null
+  }
+}

@@ -1,0 +1,100 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+
+// The table of docs/api.md: each code has exactly one HTTP status.
+const STATUS = {
+  INVALID_REQUEST: 400,
+  WECHAT_CODE_INVALID: 400,
+  SIGNATURE_INVALID: 400,
+  WATERMARK_INVALID: 400,
+  NICKNAME_INVALID: 400,
+  UNAUTHORIZED: 401,
+  WECHAT_RISK_BLOCKED: 403,
+  NOT_FOUND: 404,
+  SESSION_KEY_STALE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  WECHAT_ERROR: 502,
+  WECHAT_UNAVAILABLE: 503,
+} as const
+
+export type ErrorCode = keyof typeof STATUS
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string }
+}
+
+/** An error a caller can act on: `code` says what happened, `message` is for developers. */
+export class ApiError extends Error {
+  readonly status: number
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = STATUS[code]
+  }
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+}
+
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+}
+
+function isFastifyError(error: unknown): error is FastifyError {
+  return error instanceof Error && typeof (error as Partial<FastifyError>).statusCode === 'number'
+}
+
+function describeValidation(error: FastifyError): string {
+  const first = error.validation?.[0]
+  if (first?.keyword === 'additionalProperties') {
+    const field = String(first.params.additionalProperty)
+    return `${error.validationContext ?? 'body'} has an unknown field '${field}'`
+  }
+  return error.message
+}
+
+/** Maps anything thrown while handling a request to the one error shape; `null` means a bug. */
+export function toApiError(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error
+  if (!isFastifyError(error)) return null
+  if (error.validation) return new ApiError('INVALID_REQUEST', describeValidation(error))
+  const code = FASTIFY_CODES[error.code] ?? STATUS_CODES[error.statusCode ?? 0]
+  if (code) return new ApiError(code, error.message)
+  const status = error.statusCode ?? 500
+  return status >= 400 && status < 500 ? new ApiError('INVALID_REQUEST', error.message) : null
+}
+
+export function errorBody(error: ApiError): ErrorBody {
+  return { error: { code: error.code, message: error.message } }
+}
+
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  let apiError = toApiError(error)
+  if (!apiError) {
+    // The serializers keep bodies and headers out of this line.
+    request.log.error({ err: error }, 'unexpected error')
+    apiError = new ApiError('INTERNAL_ERROR', 'internal error')
+  }
+  void reply.status(apiError.status).send(errorBody(apiError))
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.url.split('?')[0]
+  void reply.status(404).send(errorBody(new ApiError('NOT_FOUND', `no route ${request.method} ${path}`)))
+}

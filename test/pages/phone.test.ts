@@ -1,0 +1,201 @@
+import { error, FakeBackend } from '../support/fake-backend'
+import { FakeWx } from '../support/fake-wx'
+import { attr, exists, launchApp, loadPage, openPage, settle, text, type Rendered } from '../support/harness'
+
+const backend = new FakeBackend()
+const pageId = loadPage('pages/phone/index')
+let wx: FakeWx
+
+beforeAll(() => backend.start())
+afterAll(() => backend.stop())
+beforeEach(() => {
+  backend.reset()
+  wx = new FakeWx()
+  wx.privacyAgreed = true
+})
+
+async function open(): Promise<Rendered> {
+  const app = launchApp(wx, { baseUrl: backend.url })
+  await settle(() => app.auth.session.state.status === 'logged-in')
+  const page = openPage(pageId)
+  await settle(() => page.data.ready === true)
+  return page
+}
+
+/** What WeChat does on a tap: the event, then the handler's work until the page is idle again. */
+async function tap(page: Rendered, detail: WechatMiniprogram.PhoneNumberDetail): Promise<void> {
+  page.querySelector('#phone-btn')!.dispatchEvent('getphonenumber', { detail })
+  await settle(() => page.data.busy === true || page.data.status !== '')
+  await settle(() => page.data.busy === false)
+}
+
+function phonePosts(): unknown[] {
+  return backend.received.filter((r) => r.path === '/api/auth/phone').map((r) => r.body)
+}
+
+describe('before the tap', () => {
+  it('calls wx.checkSession when the page shows, and enables the button', async () => {
+    const page = await open()
+    expect(wx.count('checkSession')).toBe(1)
+    expect(wx.count('login')).toBe(1)
+    expect(attr(page, '#phone-btn', 'disabled')).toBe(false)
+  })
+
+  it('logs in again when the session_key has expired, before the user taps', async () => {
+    wx.sessionValid = false
+    await open()
+    expect(wx.log.slice(-3)).toEqual(['checkSession', 'login', 'POST /api/auth/login'])
+  })
+})
+
+describe('the getphonenumber callback', () => {
+  it('posts the code, encryptedData and iv with the token, shows the masked number, disables the button', async () => {
+    const page = await open()
+    await tap(page, await wx.phoneDetail())
+    expect(backend.received.at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/api/auth/phone',
+      token: 'token-1',
+      body: { code: 'phone-code', encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' },
+    })
+    expect(text(page, '#phone-number')).toBe('138****8000')
+    expect(text(page, '#status')).toBe('手机号已绑定')
+    expect(page.data.done).toBe(true)
+    expect(attr(page, '#phone-btn', 'disabled')).toBe(true)
+  })
+
+  it('ignores a second tap once the number is bound: WeChat bills each success', async () => {
+    const page = await open()
+    await tap(page, await wx.phoneDetail())
+    page.querySelector('#phone-btn')!.dispatchEvent('getphonenumber', { detail: await wx.phoneDetail() })
+    await settle(() => true)
+    expect(phonePosts()).toHaveLength(1)
+  })
+
+  it('never calls wx.login between the tap and the phone POST, even with a dead token', async () => {
+    const page = await open()
+    backend.tokens.clear()
+    const before = wx.log.length
+    await tap(page, await wx.phoneDetail())
+    expect(wx.log.slice(before)).toEqual(['POST /api/auth/phone', 'login', 'POST /api/auth/login'])
+    expect(text(page, '#status')).toBe('登录已失效，请重试')
+  })
+
+  it('posts the legacy payload when the base library gives no code (below 2.21.2)', async () => {
+    wx.sdkVersion = '2.20.0'
+    const page = await open()
+    await tap(page, await wx.phoneDetail())
+    expect(phonePosts()).toEqual([{ encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' }])
+    expect(text(page, '#phone-number')).toBe('138****8000')
+  })
+
+  it('shows the number already bound to the user when the page opens', async () => {
+    backend.on('POST /api/auth/login', () => ({
+      status: 200,
+      body: { ...backend.issue(), user: { id: 'u_1', nickName: null, avatarUrl: null, phoneNumber: '13912345678' } },
+    }))
+    const page = await open()
+    expect(text(page, '#phone-number')).toBe('139****5678')
+  })
+})
+
+describe('each way the tap can go wrong has its own message', () => {
+  it.each([
+    ['iOS', 'getPhoneNumber:fail user deny'],
+    ['Android', 'getPhoneNumber:fail:user deny'],
+    ['cancel', 'getPhoneNumber:fail:user cancel'],
+  ])('the user denies (%s wording): no request, a way back', async (_platform, errMsg) => {
+    const page = await open()
+    await tap(page, { errMsg })
+    expect(text(page, '#status')).toBe('你取消了授权，需要时可再点一次按钮')
+    expect(phonePosts()).toEqual([])
+    expect(page.data.done).toBe(false)
+  })
+
+  it('an account that may not use the API: says it is not the user’s fault', async () => {
+    const page = await open()
+    await tap(page, { errMsg: 'getPhoneNumber:fail no permission' })
+    expect(text(page, '#status')).toBe('本小程序暂未开通获取手机号的能力，不是你的问题，请改用其他方式')
+    expect(phonePosts()).toEqual([])
+  })
+
+  it('errno 1400001: the quota is used up', async () => {
+    const page = await open()
+    await tap(page, { errMsg: 'getPhoneNumber:fail quota exhausted', errno: 1400001 })
+    expect(text(page, '#status')).toBe('今日手机号验证次数已用完，请稍后再试或改用其他方式')
+  })
+
+  it('errno 104: the privacy guideline was not agreed', async () => {
+    const page = await open()
+    await tap(page, { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 })
+    expect(text(page, '#status')).toBe('需要先同意隐私保护指引，才能获取手机号')
+  })
+
+  it('errno 112: undeclared in the guideline — the user is told, the developer too, in the console', async () => {
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined)
+    const page = await open()
+    await tap(page, {
+      errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement',
+      errno: 112,
+    })
+    expect(text(page, '#status')).toBe('小程序暂时无法获取手机号，请联系客服')
+    expect(consoleError).toHaveBeenCalledWith(expect.stringContaining('用户隐私保护指引'))
+    consoleError.mockRestore()
+  })
+
+  it('SESSION_KEY_STALE: logs in again after the answer, asks for one more tap, which succeeds', async () => {
+    const page = await open()
+    let calls = 0
+    backend.on('POST /api/auth/phone', () =>
+      ++calls === 1
+        ? error(409, 'SESSION_KEY_STALE')
+        : { status: 200, body: { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86' } },
+    )
+    const before = wx.log.length
+    await tap(page, await wx.phoneDetail())
+    expect(wx.log.slice(before)).toEqual(['POST /api/auth/phone', 'login', 'POST /api/auth/login'])
+    expect(text(page, '#status')).toBe('登录状态已更新，请再点一次按钮')
+    expect(page.data.done).toBe(false)
+    await tap(page, await wx.phoneDetail())
+    expect(text(page, '#phone-number')).toBe('138****8000')
+    expect(backend.received.at(-1)!.token).toBe('token-2')
+  })
+
+  it('a network failure offers 重试, which re-sends the same payload without a new tap', async () => {
+    const page = await open()
+    backend.on('POST /api/auth/phone', () => ({ drop: true }))
+    await tap(page, await wx.phoneDetail())
+    expect(text(page, '#status')).toBe('网络连接失败，请检查网络后重试')
+    expect(exists(page, '#retry-btn')).toBe(true)
+    backend.reset()
+    backend.tokens.add('token-1')
+    page.querySelector('#retry-btn')!.dispatchEvent('tap')
+    await settle(() => page.data.done === true)
+    expect(phonePosts()).toEqual([
+      { code: 'phone-code', encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' },
+    ])
+    expect(text(page, '#phone-number')).toBe('138****8000')
+    expect(exists(page, '#retry-btn')).toBe(false)
+  })
+
+  it('a phone code that expired meanwhile asks for a new tap', async () => {
+    const page = await open()
+    backend.on('POST /api/auth/phone', () => error(400, 'WECHAT_CODE_INVALID'))
+    await tap(page, await wx.phoneDetail())
+    expect(text(page, '#status')).toBe('授权已过期，请再点一次按钮')
+    expect(exists(page, '#retry-btn')).toBe(false)
+  })
+
+  it('when preparing fails (offline), says so and 重试 prepares again', async () => {
+    backend.on('POST /api/auth/login', () => ({ drop: true }))
+    launchApp(wx, { baseUrl: backend.url })
+    const page = openPage(pageId)
+    await settle(() => page.data.canRetry === true)
+    expect(text(page, '#status')).toBe('网络连接失败，请检查网络后重试')
+    expect(page.data.ready).toBe(false)
+    backend.reset()
+    page.querySelector('#retry-btn')!.dispatchEvent('tap')
+    await settle(() => page.data.ready === true)
+    expect(text(page, '#status')).toBe('')
+  })
+})

@@ -1,0 +1,370 @@
+/**
+ * A fake `wx` for miniprogram-simulate: the WeChat client as the auth module sees it.
+ * wx.request and wx.uploadFile make real HTTP requests (to a fake backend in unit tests, to the
+ * reference server end to end); login codes and consent payloads come from pluggable sources, so
+ * the same fake serves both. Base-library gates follow `sdkVersion`: an API below its version is
+ * absent, as on an old WeChat.
+ */
+import * as fs from 'node:fs'
+import * as http from 'node:http'
+import * as path from 'node:path'
+
+type Listener = WechatMiniprogram.NeedPrivacyAuthorizationListener
+type PrivacyOption = WechatMiniprogram.PrivacyResolveOption
+
+export interface PhonePayload {
+  code?: string
+  encryptedData: string
+  iv: string
+}
+
+export interface UserInfoPayload {
+  encryptedData: string
+  iv: string
+  rawData: string
+  signature: string
+  userInfo: WechatMiniprogram.UserInfo
+}
+
+export interface FakeWxOptions {
+  sdkVersion?: string
+  envVersion?: 'develop' | 'trial' | 'release'
+  loginCode?: () => Promise<string>
+  phonePayload?: () => Promise<PhonePayload>
+  userInfoPayload?: () => Promise<UserInfoPayload>
+}
+
+/** Where each gated feature appeared (docs/wechat-platform.md §9). */
+const SINCE: Record<string, string> = {
+  'button.open-type.getUserInfo': '1.3.0',
+  'button.open-type.getPhoneNumber': '1.2.0',
+  'button.open-type.chooseAvatar': '2.21.2',
+  'input.type.nickname': '2.21.2',
+  'button.open-type.agreePrivacyAuthorization': '2.32.3',
+}
+const PHONE_CODE_SINCE = '2.21.2'
+const APP_BASE_INFO_SINCE = '2.20.1'
+const PRIVACY_SINCE = '2.32.3'
+
+export function versionAtLeast(version: string, since: string): boolean {
+  const a = version.split('.').map(Number)
+  const b = since.split('.').map(Number)
+  for (let i = 0; i < 3; i++) {
+    if ((a[i] || 0) !== (b[i] || 0)) return (a[i] || 0) > (b[i] || 0)
+  }
+  return true
+}
+
+interface Callbacks<S> {
+  success?: (res: S) => void
+  fail?: (err: { errMsg: string; errno?: number }) => void
+}
+
+/** The parts of wx.request's and wx.uploadFile's options that the fake honours. */
+interface RequestOptions extends Callbacks<{ statusCode: number; data: unknown; errMsg: string }> {
+  url: string
+  method?: string
+  header?: Record<string, string>
+  data?: unknown
+  timeout?: number
+}
+
+interface UploadOptions extends Callbacks<{ statusCode: number; data: string; errMsg: string }> {
+  url: string
+  filePath: string
+  name: string
+  header?: Record<string, string>
+  timeout?: number
+}
+
+interface Exchange {
+  api: 'request' | 'uploadFile'
+  url: URL
+  method: string
+  header: Record<string, string>
+  body?: string | Buffer
+  timeoutMs?: number
+  onAnswer: (statusCode: number, text: string) => void
+  onFail: (errMsg: string) => void
+}
+
+function later(fn: () => void): void {
+  setTimeout(fn, 0)
+}
+
+export class FakeWx {
+  sdkVersion: string
+  envVersion: 'develop' | 'trial' | 'release'
+  /** What wx.checkSession answers: does WeChat still hold the key of the last login? */
+  sessionValid = true
+  /** The next `failLogins` calls of wx.login fail. */
+  failLogins = 0
+  privacyAgreed = false
+  privacyContractName = '示例小程序隐私保护指引'
+  readonly storage = new Map<string, unknown>()
+  /** Every platform call in order: 'login', 'checkSession', 'POST /api/auth/phone', … */
+  readonly log: string[] = []
+  readonly privacyEvents: PrivacyOption[] = []
+  contractOpened = 0
+  loginCode: () => Promise<string>
+  phonePayload: () => Promise<PhonePayload>
+  userInfoPayload: () => Promise<UserInfoPayload>
+  private privacyListener: Listener | null = null
+  private privacyListenerCount = 0
+  private codes = 0
+
+  constructor(options: FakeWxOptions = {}) {
+    this.sdkVersion = options.sdkVersion ?? '3.7.9'
+    this.envVersion = options.envVersion ?? 'develop'
+    this.loginCode = options.loginCode ?? (async () => `code-${++this.codes}`)
+    this.phonePayload =
+      options.phonePayload ??
+      (async () => ({ code: 'phone-code', encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' }))
+    this.userInfoPayload =
+      options.userInfoPayload ??
+      (async () => ({
+        encryptedData: 'ZW5jcnlwdGVk',
+        iv: 'aXZpdml2aXZpdml2aXZpdg==',
+        rawData: '{"nickName":"微信用户"}',
+        signature: '0000',
+        userInfo: {
+          nickName: '微信用户',
+          avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/grey/132',
+          gender: 0,
+          city: '',
+          province: '',
+          country: '',
+          language: 'zh_CN',
+        },
+      }))
+  }
+
+  count(entry: string): number {
+    return this.log.filter((e) => e === entry).length
+  }
+
+  /** How many times wx.onNeedPrivacyAuthorization was registered (WeChat keeps only the last). */
+  get privacyRegistrations(): number {
+    return this.privacyListenerCount
+  }
+
+  install(): void {
+    ;(globalThis as unknown as { wx: unknown }).wx = this.api()
+  }
+
+  // ---- What a user's tap on an open-type button produces ----------------------------------
+
+  /**
+   * A tap on a privacy-covered button. Until the user has agreed, WeChat holds the tap and asks
+   * the app's listener; resolves true once the user agreed, false when they did not.
+   */
+  privacyGate(referrer: string): Promise<boolean> {
+    if (!versionAtLeast(this.sdkVersion, PRIVACY_SINCE) || this.privacyAgreed) {
+      return Promise.resolve(true)
+    }
+    const listener = this.privacyListener
+    if (!listener) throw new Error('no onNeedPrivacyAuthorization listener: the tap would hang')
+    return new Promise((resolve) => {
+      listener(
+        (option) => {
+          this.privacyEvents.push(option)
+          if (option.event === 'agree') {
+            if (!option.buttonId) throw new Error('agree without the id of the agree button')
+            this.privacyAgreed = true
+            resolve(true)
+          } else if (option.event === 'disagree') {
+            resolve(false)
+          }
+        },
+        { referrer },
+      )
+    })
+  }
+
+  /** The getphonenumber event's detail after the user allowed it. */
+  async phoneDetail(): Promise<WechatMiniprogram.PhoneNumberDetail> {
+    const { code, encryptedData, iv } = await this.phonePayload()
+    const detail: WechatMiniprogram.PhoneNumberDetail = {
+      errMsg: 'getPhoneNumber:ok',
+      encryptedData,
+      iv,
+    }
+    // Below 2.21.2 WeChat hands out only the legacy encrypted payload.
+    if (code && versionAtLeast(this.sdkVersion, PHONE_CODE_SINCE)) detail.code = code
+    return detail
+  }
+
+  async userInfoDetail(): Promise<WechatMiniprogram.UserInfoDetail> {
+    return { errMsg: 'getUserInfo:ok', ...(await this.userInfoPayload()) }
+  }
+
+  // ---- The wx object -----------------------------------------------------------------------
+
+  private api(): Record<string, unknown> {
+    const has = (since: string) => versionAtLeast(this.sdkVersion, since)
+    const api: Record<string, unknown> = {
+      login: (options: Callbacks<{ code: string; errMsg: string }>) => {
+        this.log.push('login')
+        if (this.failLogins > 0) {
+          this.failLogins--
+          later(() => options.fail?.({ errMsg: 'login:fail network error' }))
+          return
+        }
+        this.loginCode().then(
+          (code) => options.success?.({ code, errMsg: 'login:ok' }),
+          (err: Error) => options.fail?.({ errMsg: `login:fail ${err.message}` }),
+        )
+      },
+      checkSession: (options: Callbacks<{ errMsg: string }>) => {
+        this.log.push('checkSession')
+        later(() =>
+          this.sessionValid
+            ? options.success?.({ errMsg: 'checkSession:ok' })
+            : options.fail?.({ errMsg: 'checkSession:fail session time out' }),
+        )
+      },
+      request: (options: RequestOptions) => this.request(options),
+      uploadFile: (options: UploadOptions) => this.uploadFile(options),
+      getStorageSync: (key: string) => (this.storage.has(key) ? this.storage.get(key) : ''),
+      setStorageSync: (key: string, value: unknown) => {
+        // Storage holds a copy, as WeChat's does: later mutations of `value` are not seen.
+        this.storage.set(key, JSON.parse(JSON.stringify(value)))
+      },
+      removeStorageSync: (key: string) => {
+        this.storage.delete(key)
+      },
+      canIUse: (schema: string) => {
+        const since = SINCE[schema]
+        if (!since) throw new Error(`fake wx.canIUse does not know '${schema}'`)
+        return has(since)
+      },
+      getAccountInfoSync: () => ({
+        miniProgram: { appId: 'wx0000000000000000', envVersion: this.envVersion, version: '' },
+      }),
+      getSystemInfoSync: () => ({ SDKVersion: this.sdkVersion }),
+    }
+    if (has(APP_BASE_INFO_SINCE)) api.getAppBaseInfo = () => ({ SDKVersion: this.sdkVersion })
+    if (has(PRIVACY_SINCE)) {
+      api.onNeedPrivacyAuthorization = (listener: Listener) => {
+        this.privacyListenerCount++
+        this.privacyListener = listener
+      }
+      api.getPrivacySetting = (options: Callbacks<WechatMiniprogram.GetPrivacySettingSuccessCallbackResult>) =>
+        later(() =>
+          options.success?.({
+            needAuthorization: !this.privacyAgreed,
+            privacyContractName: this.privacyContractName,
+            errMsg: 'getPrivacySetting:ok',
+          }),
+        )
+      api.openPrivacyContract = (options: Callbacks<{ errMsg: string }>) => {
+        this.contractOpened++
+        later(() => options.success?.({ errMsg: 'openPrivacyContract:ok' }))
+      }
+    }
+    return api
+  }
+
+  private request(options: RequestOptions): { abort(): void } {
+    const method = options.method ?? 'GET'
+    const url = new URL(options.url)
+    let body: string | undefined
+    if (options.data !== undefined) {
+      if (method === 'GET') {
+        for (const [k, v] of Object.entries(options.data as Record<string, unknown>)) {
+          url.searchParams.set(k, String(v))
+        }
+      } else {
+        body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data)
+      }
+    }
+    this.log.push(`${method} ${url.pathname}`)
+    return this.send({
+      api: 'request',
+      url,
+      method,
+      header: { ...options.header },
+      body,
+      timeoutMs: options.timeout,
+      onAnswer: (statusCode, text) =>
+        options.success?.({ statusCode, data: parseJson(text), errMsg: 'request:ok' }),
+      onFail: (errMsg) => options.fail?.({ errMsg }),
+    })
+  }
+
+  private uploadFile(options: UploadOptions): { abort(): void } {
+    const url = new URL(options.url)
+    this.log.push(`UPLOAD ${url.pathname}`)
+    const boundary = `----fakewx${Date.now().toString(16)}`
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${options.name}"; ` +
+          `filename="${path.basename(options.filePath)}"\r\n` +
+          'Content-Type: application/octet-stream\r\n\r\n',
+      ),
+      fs.readFileSync(options.filePath),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ])
+    return this.send({
+      api: 'uploadFile',
+      url,
+      method: 'POST',
+      header: { ...options.header, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      timeoutMs: options.timeout,
+      // wx.uploadFile hands over the body as text, whatever its type.
+      onAnswer: (statusCode, text) =>
+        options.success?.({ statusCode, data: text, errMsg: 'uploadFile:ok' }),
+      onFail: (errMsg) => options.fail?.({ errMsg }),
+    })
+  }
+
+  private send(exchange: Exchange): { abort(): void } {
+    const { api, url, body } = exchange
+    let settled = false
+    const settle = (fn: () => void) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      fn()
+    }
+    const fail = (reason: string) => settle(() => exchange.onFail(`${api}:fail ${reason}`))
+    const headers = { ...exchange.header }
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
+    const req = http.request(
+      {
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: exchange.method,
+        headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () =>
+          settle(() =>
+            exchange.onAnswer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')),
+          ),
+        )
+        res.on('error', (err) => fail(err.message))
+      },
+    )
+    const timer = setTimeout(() => {
+      fail('timeout')
+      req.destroy()
+    }, exchange.timeoutMs ?? 60000)
+    req.on('error', (err) => fail(err.message))
+    req.end(body)
+    return { abort: () => req.destroy() }
+  }
+}
+
+/** wx.request's default dataType 'json': parsed when it parses, the raw text otherwise. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}

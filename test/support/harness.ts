@@ -1,0 +1,71 @@
+/**
+ * Launching the real app.ts and rendering its pages under miniprogram-simulate.
+ */
+import * as path from 'node:path'
+import * as simulate from 'miniprogram-simulate'
+import type { AuthConfig } from '../../miniprogram/config'
+import type { FakeWx } from './fake-wx'
+
+export const MINIPROGRAM_ROOT = path.resolve(__dirname, '../../miniprogram')
+
+/** Fast backoff for tests: the policy is the same, only the unit is smaller. */
+export const FAST_RETRY: AuthConfig['retry'] = { tries: 3, baseDelayMs: 2, maxDelayMs: 10 }
+
+/**
+ * A fresh app per call: installs the fake wx, evaluates app.ts (its auth reads wx while loading),
+ * points the auth config at the test's backend, then runs onLaunch.
+ */
+export function launchApp(wx: FakeWx, config: Partial<AuthConfig>): IAppOption {
+  wx.install()
+  jest.isolateModules(() => {
+    require('../../miniprogram/app')
+  })
+  const app = getApp<IAppOption>()
+  Object.assign(app.auth.config, { retry: FAST_RETRY }, config)
+  app.onLaunch?.({} as WechatMiniprogram.App.LaunchShowOption)
+  return app
+}
+
+/** Load a page or component once per test file (simulate cannot load one path twice). */
+export function loadPage(route: string): string {
+  return simulate.load(path.join(MINIPROGRAM_ROOT, route), { rootPath: MINIPROGRAM_ROOT })
+}
+
+export type Rendered = ReturnType<typeof simulate.render>
+
+/** Renders a Component-built page and runs its page lifecycle as WeChat would on open. */
+export function openPage(id: string): Rendered {
+  const page = simulate.render(id)
+  page.attach(document.createElement('parent-wrapper'))
+  const instance = page.instance as { onLoad?: (q: object) => void; onShow?: () => void }
+  instance.onLoad?.({})
+  instance.onShow?.()
+  return page
+}
+
+export function text(page: Rendered, selector: string): string {
+  const node = page.querySelector(selector)
+  if (!node || !node.dom) throw new Error(`nothing matches ${selector}`)
+  return (node.dom.textContent ?? '').trim()
+}
+
+/** A template attribute as WeChat would read it (`disabled`, `openType`, …). */
+export function attr(page: Rendered, selector: string, name: string): unknown {
+  const node = page.querySelector(selector)
+  if (!node) throw new Error(`nothing matches ${selector}`)
+  const found = node.toJSON().attrs.find((a) => a.name === name)
+  return found ? found.value : undefined
+}
+
+export function exists(page: Rendered, selector: string): boolean {
+  return page.querySelector(selector) !== undefined
+}
+
+/** Lets every pending callback, microtask and loopback HTTP exchange run. */
+export async function settle(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await simulate.sleep(5)
+  }
+}
