@@ -3,6 +3,8 @@
 interface IAppOption {
   globalData: Record<string, never>
   /** The one auth instance of the app: session, requests, consent flows and privacy. */
+  // A top-level import would turn this global declaration file into a module.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-imports
   auth: import('../miniprogram/auth/index').Auth
 }
 
@@ -15,7 +17,10 @@ declare namespace WechatMiniprogram {
    * The official type says `code: string`, but the event has no code below base library 2.21.2 nor
    * on failure, and failures carry `errno` (1400001 quota, 104 privacy not agreed, 112 undeclared).
    */
-  type PhoneNumberDetail = Partial<ButtonGetPhoneNumber['detail']> & { errMsg: string; errno?: number }
+  type PhoneNumberDetail = Partial<ButtonGetPhoneNumber['detail']> & {
+    errMsg: string
+    errno?: number
+  }
 
   type UserInfoDetail = Partial<ButtonGetUserInfo['detail']> & { errMsg: string; errno?: number }
 

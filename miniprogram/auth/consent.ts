@@ -2,7 +2,7 @@
  * What the phone-number and user-info buttons have in common: reading the platform's verdict out of
  * the event, and posting the payload without ever calling wx.login on the way.
  */
-import { AuthError, toAuthError, type AuthErrorCode } from './errors'
+import { toAuthError, type AuthError, type AuthErrorCode } from './errors'
 import type { Session } from './session'
 
 /** Why a button event carried no payload. */
@@ -28,8 +28,10 @@ export function rejectionOf(detail: ConsentDetail): Rejection | null {
   const { errMsg, errno } = detail
   if (/:ok$/.test(errMsg)) return null
   if (errno === 1400001) return 'quota-exhausted'
-  if (errno === 104 || /privacy permission is not authorized/.test(errMsg)) return 'privacy-not-agreed'
-  if (errno === 112 || /not declared in the privacy agreement/.test(errMsg)) return 'privacy-undeclared'
+  if (errno === 104 || /privacy permission is not authorized/.test(errMsg))
+    return 'privacy-not-agreed'
+  if (errno === 112 || /not declared in the privacy agreement/.test(errMsg))
+    return 'privacy-undeclared'
   if (/no permission/.test(errMsg)) return 'no-permission'
   if (/deny|cancel/.test(errMsg)) return 'denied'
   return 'failed'

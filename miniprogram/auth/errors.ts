@@ -64,7 +64,9 @@ export class AuthError extends Error {
 
 export function isAuthError(value: unknown): value is AuthError {
   return (
-    typeof value === 'object' && value !== null && (value as { isAuthError?: unknown }).isAuthError === true
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { isAuthError?: unknown }).isAuthError === true
   )
 }
 

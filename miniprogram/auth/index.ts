@@ -24,7 +24,10 @@ export interface Auth {
   privacy: Privacy
 }
 
-export function createAuth(config: AuthConfig = createConfig(), platform: Platform = wxPlatform()): Auth {
+export function createAuth(
+  config: AuthConfig = createConfig(),
+  platform: Platform = wxPlatform(),
+): Auth {
   const http = new Http(platform, config)
   const session = new Session(platform, http, config)
   const requester = new Requester(session, http, config, platform)

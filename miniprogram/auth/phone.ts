@@ -38,7 +38,11 @@ export class PhoneFlow {
     if (rejection) return Promise.resolve(rejection)
     const payload = payloadOf(detail)
     if (!payload) {
-      return Promise.resolve({ kind: 'rejected', reason: 'failed', errMsg: 'no code, no encryptedData' })
+      return Promise.resolve({
+        kind: 'rejected',
+        reason: 'failed',
+        errMsg: 'no code, no encryptedData',
+      })
     }
     return submitConsent(this.session, async () => {
       const phone = await this.requester.request<PhoneNumber>({

@@ -49,7 +49,9 @@ export class ProfileFlow {
 
   /** The backend's copy of the user, for a page that must not show a stale profile. */
   async refresh(): Promise<User> {
-    const { user } = await this.requester.request<{ user: User }>({ path: this.config.endpoints.me })
+    const { user } = await this.requester.request<{ user: User }>({
+      path: this.config.endpoints.me,
+    })
     this.session.setUser(user)
     return user
   }

@@ -77,7 +77,8 @@ export class Requester {
     exchange: (token: string) => Promise<unknown>,
   ): Promise<unknown> {
     const token = relogin ? await this.session.ensure() : this.session.validToken()
-    if (token === null) throw new AuthError('NOT_LOGGED_IN', 'no session, and this step may not log in')
+    if (token === null)
+      throw new AuthError('NOT_LOGGED_IN', 'no session, and this step may not log in')
     try {
       return await exchange(token)
     } catch (err) {

@@ -45,7 +45,9 @@ export class Session {
     private readonly config: AuthConfig,
   ) {
     this.stored = this.read()
-    this.current = this.stored ? { status: 'logged-in', user: this.stored.user } : { status: 'anonymous' }
+    this.current = this.stored
+      ? { status: 'logged-in', user: this.stored.user }
+      : { status: 'anonymous' }
   }
 
   get state(): AuthState {

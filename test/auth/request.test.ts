@@ -18,7 +18,10 @@ beforeEach(() => {
 
 function auth(config: Partial<AuthConfig> = {}): Auth {
   wx.install()
-  return createAuth(createConfig({ baseUrl: backend.url, retry: FAST_RETRY, ...config }), wxPlatform())
+  return createAuth(
+    createConfig({ baseUrl: backend.url, retry: FAST_RETRY, ...config }),
+    wxPlatform(),
+  )
 }
 
 /** Puts a session in storage, as a previous launch would have left it. */
@@ -43,7 +46,9 @@ describe('request<T>()', () => {
   it('sends the token in the configured header, with or without a scheme', async () => {
     loggedIn()
     backend.on('GET /api/things', () => ({ status: 200, body: {} }), { public: true })
-    await auth({ tokenHeader: 'X-Session', tokenScheme: '' }).requester.request({ path: '/api/things' })
+    await auth({ tokenHeader: 'X-Session', tokenScheme: '' }).requester.request({
+      path: '/api/things',
+    })
     expect(backend.received[0].headers['x-session']).toBe('token-0')
     expect(backend.received[0].headers.authorization).toBeUndefined()
   })
@@ -136,7 +141,9 @@ describe('401: log in again and replay once', () => {
     backend.tokens.delete('expired')
     backend.on('GET /api/things', () => ({ status: 200, body: {}, delayMs: 10 }))
     const a = auth()
-    await Promise.all(Array.from({ length: 10 }, () => a.requester.request({ path: '/api/things' })))
+    await Promise.all(
+      Array.from({ length: 10 }, () => a.requester.request({ path: '/api/things' })),
+    )
     expect(wx.count('login')).toBe(1)
     expect(backend.count('POST /api/auth/login')).toBe(1)
     expect(backend.count('GET /api/things')).toBe(20)
@@ -155,15 +162,18 @@ describe('401: log in again and replay once', () => {
 })
 
 describe('transient failures: backoff, at most 3 tries', () => {
-  it.each([502, 503, 504])('retries an idempotent request after %i and succeeds', async (status) => {
-    loggedIn()
-    let calls = 0
-    backend.on('GET /api/things', () =>
-      ++calls < 3 ? error(status, 'WECHAT_UNAVAILABLE') : { status: 200, body: { ok: true } },
-    )
-    await expect(auth().requester.request({ path: '/api/things' })).resolves.toEqual({ ok: true })
-    expect(calls).toBe(3)
-  })
+  it.each([502, 503, 504])(
+    'retries an idempotent request after %i and succeeds',
+    async (status) => {
+      loggedIn()
+      let calls = 0
+      backend.on('GET /api/things', () =>
+        ++calls < 3 ? error(status, 'WECHAT_UNAVAILABLE') : { status: 200, body: { ok: true } },
+      )
+      await expect(auth().requester.request({ path: '/api/things' })).resolves.toEqual({ ok: true })
+      expect(calls).toBe(3)
+    },
+  )
 
   it('retries a dropped connection, then gives the caller a clear NETWORK_ERROR', async () => {
     loggedIn()
@@ -181,9 +191,9 @@ describe('transient failures: backoff, at most 3 tries', () => {
     backend.on('GET /api/things', () =>
       ++calls === 1 ? { status: 200, body: {}, delayMs: 200 } : { status: 200, body: { ok: 1 } },
     )
-    await expect(
-      auth().requester.request({ path: '/api/things', timeoutMs: 50 }),
-    ).resolves.toEqual({ ok: 1 })
+    await expect(auth().requester.request({ path: '/api/things', timeoutMs: 50 })).resolves.toEqual(
+      { ok: 1 },
+    )
   })
 
   it('never repeats a POST on its own: it may have taken effect', async () => {

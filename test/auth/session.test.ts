@@ -22,7 +22,11 @@ function auth(): Auth {
 }
 
 function stored(): { token: string; expiresAt: number; user: { id: string } } {
-  return wx.storage.get('auth.session') as { token: string; expiresAt: number; user: { id: string } }
+  return wx.storage.get('auth.session') as {
+    token: string
+    expiresAt: number
+    user: { id: string }
+  }
 }
 
 describe('silent login on launch', () => {
@@ -58,7 +62,9 @@ describe('single-flight', () => {
     const a = auth()
     backend.on('GET /api/things', () => ({ status: 200, body: { ok: true } }))
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => a.requester.request<{ ok: boolean }>({ path: '/api/things' })),
+      Array.from({ length: 10 }, () =>
+        a.requester.request<{ ok: boolean }>({ path: '/api/things' }),
+      ),
     )
     expect(results.every((r) => r.ok)).toBe(true)
     expect(wx.count('login')).toBe(1)
@@ -140,7 +146,10 @@ describe('observable state', () => {
   it('reports a login that failed for good as the error state, with its code', async () => {
     backend.on('POST /api/auth/login', () => error(403, 'WECHAT_RISK_BLOCKED'))
     const { session } = auth()
-    await expect(session.login()).rejects.toMatchObject({ code: 'WECHAT_RISK_BLOCKED', status: 403 })
+    await expect(session.login()).rejects.toMatchObject({
+      code: 'WECHAT_RISK_BLOCKED',
+      status: 403,
+    })
     expect(session.state).toMatchObject({ status: 'error', error: { code: 'WECHAT_RISK_BLOCKED' } })
     expect(backend.count('POST /api/auth/login')).toBe(1)
   })

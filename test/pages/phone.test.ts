@@ -1,6 +1,15 @@
 import { error, FakeBackend } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
-import { attr, exists, launchApp, loadPage, openPage, settle, text, type Rendered } from '../support/harness'
+import {
+  attr,
+  exists,
+  launchApp,
+  loadPage,
+  openPage,
+  settle,
+  text,
+  type Rendered,
+} from '../support/harness'
 
 const backend = new FakeBackend()
 const pageId = loadPage('pages/phone/index')
@@ -67,7 +76,9 @@ describe('the getphonenumber callback', () => {
   it('ignores a second tap once the number is bound: WeChat bills each success', async () => {
     const page = await open()
     await tap(page, await wx.phoneDetail())
-    page.querySelector('#phone-btn')!.dispatchEvent('getphonenumber', { detail: await wx.phoneDetail() })
+    page
+      .querySelector('#phone-btn')!
+      .dispatchEvent('getphonenumber', { detail: await wx.phoneDetail() })
     await settle(() => true)
     expect(phonePosts()).toHaveLength(1)
   })
@@ -85,14 +96,19 @@ describe('the getphonenumber callback', () => {
     wx.sdkVersion = '2.20.0'
     const page = await open()
     await tap(page, await wx.phoneDetail())
-    expect(phonePosts()).toEqual([{ encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' }])
+    expect(phonePosts()).toEqual([
+      { encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' },
+    ])
     expect(text(page, '#phone-number')).toBe('138****8000')
   })
 
   it('shows the number already bound to the user when the page opens', async () => {
     backend.on('POST /api/auth/login', () => ({
       status: 200,
-      body: { ...backend.issue(), user: { id: 'u_1', nickName: null, avatarUrl: null, phoneNumber: '13912345678' } },
+      body: {
+        ...backend.issue(),
+        user: { id: 'u_1', nickName: null, avatarUrl: null, phoneNumber: '13912345678' },
+      },
     }))
     const page = await open()
     expect(text(page, '#phone-number')).toBe('139****5678')
@@ -115,7 +131,9 @@ describe('each way the tap can go wrong has its own message', () => {
   it('an account that may not use the API: says it is not the user’s fault', async () => {
     const page = await open()
     await tap(page, { errMsg: 'getPhoneNumber:fail no permission' })
-    expect(text(page, '#status')).toBe('本小程序暂未开通获取手机号的能力，不是你的问题，请改用其他方式')
+    expect(text(page, '#status')).toBe(
+      '本小程序暂未开通获取手机号的能力，不是你的问题，请改用其他方式',
+    )
     expect(phonePosts()).toEqual([])
   })
 
@@ -127,7 +145,10 @@ describe('each way the tap can go wrong has its own message', () => {
 
   it('errno 104: the privacy guideline was not agreed', async () => {
     const page = await open()
-    await tap(page, { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 })
+    await tap(page, {
+      errMsg: 'getPhoneNumber:fail privacy permission is not authorized',
+      errno: 104,
+    })
     expect(text(page, '#status')).toBe('需要先同意隐私保护指引，才能获取手机号')
   })
 
@@ -149,7 +170,10 @@ describe('each way the tap can go wrong has its own message', () => {
     backend.on('POST /api/auth/phone', () =>
       ++calls === 1
         ? error(409, 'SESSION_KEY_STALE')
-        : { status: 200, body: { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86' } },
+        : {
+            status: 200,
+            body: { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86' },
+          },
     )
     const before = wx.log.length
     await tap(page, await wx.phoneDetail())

@@ -119,7 +119,11 @@ export class FakeWx {
     this.loginCode = options.loginCode ?? (async () => `code-${++this.codes}`)
     this.phonePayload =
       options.phonePayload ??
-      (async () => ({ code: 'phone-code', encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' }))
+      (async () => ({
+        code: 'phone-code',
+        encryptedData: 'ZW5jcnlwdGVk',
+        iv: 'aXZpdml2aXZpdml2aXZpdg==',
+      }))
     this.userInfoPayload =
       options.userInfoPayload ??
       (async () => ({
@@ -249,7 +253,9 @@ export class FakeWx {
         this.privacyListenerCount++
         this.privacyListener = listener
       }
-      api.getPrivacySetting = (options: Callbacks<WechatMiniprogram.GetPrivacySettingSuccessCallbackResult>) =>
+      api.getPrivacySetting = (
+        options: Callbacks<WechatMiniprogram.GetPrivacySettingSuccessCallbackResult>,
+      ) =>
         later(() =>
           options.success?.({
             needAuthorization: !this.privacyAgreed,

@@ -18,6 +18,8 @@ export const FAST_RETRY: AuthConfig['retry'] = { tries: 3, baseDelayMs: 2, maxDe
 export function launchApp(wx: FakeWx, config: Partial<AuthConfig>): IAppOption {
   wx.install()
   jest.isolateModules(() => {
+    // A fresh module registry, so each test gets its own App() and auth.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('../../miniprogram/app')
   })
   const app = getApp<IAppOption>()
@@ -31,11 +33,15 @@ export function loadPage(route: string): string {
   return simulate.load(path.join(MINIPROGRAM_ROOT, route), { rootPath: MINIPROGRAM_ROOT })
 }
 
-export type Rendered = ReturnType<typeof simulate.render>
+/** A rendered root: simulate's typings forget that roots can detach (a page being closed). */
+export type Rendered = ReturnType<typeof simulate.render> & {
+  attach(parent: Node): void
+  detach(): void
+}
 
 /** Renders a Component-built page and runs its page lifecycle as WeChat would on open. */
 export function openPage(id: string): Rendered {
-  const page = simulate.render(id)
+  const page = simulate.render(id) as Rendered
   page.attach(document.createElement('parent-wrapper'))
   const instance = page.instance as { onLoad?: (q: object) => void; onShow?: () => void }
   instance.onLoad?.({})
@@ -43,7 +49,7 @@ export function openPage(id: string): Rendered {
   return page
 }
 
-export function text(page: Rendered, selector: string): string {
+export function text(page: ReturnType<typeof simulate.render>, selector: string): string {
   const node = page.querySelector(selector)
   if (!node || !node.dom) throw new Error(`nothing matches ${selector}`)
   return (node.dom.textContent ?? '').trim()

@@ -46,7 +46,9 @@ Component({
       getApp<IAppOption>().auth.privacy.disagree()
     },
     onOpenContract() {
-      getApp<IAppOption>().auth.privacy.openContract().catch(() => undefined)
+      getApp<IAppOption>()
+        .auth.privacy.openContract()
+        .catch(() => undefined)
     },
   },
 })

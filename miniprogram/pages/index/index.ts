@@ -26,7 +26,10 @@ Component({
         // Also the first business request: a token revoked on the server is noticed here.
         profile.refresh().catch(() => undefined)
       }
-      onDetach(this, session.subscribe((state) => this.show(state)))
+      onDetach(
+        this,
+        session.subscribe((state) => this.show(state)),
+      )
     },
     detached() {
       detach(this)
@@ -48,7 +51,9 @@ Component({
 
     /** Login and retry alike: a failure shows up through the subscription as the error state. */
     onLogin() {
-      auth().session.login().catch(() => undefined)
+      auth()
+        .session.login()
+        .catch(() => undefined)
     },
 
     onLogout() {

@@ -123,7 +123,11 @@ Component({
           )
           return
         case 'rejected':
-          this.setData({ busy: false, status: rejectionMessage(outcome.reason, '用户信息'), error: true })
+          this.setData({
+            busy: false,
+            status: rejectionMessage(outcome.reason, '用户信息'),
+            error: true,
+          })
           return
         case 'retap':
           this.setData({ busy: false, status: errorMessage(outcome.error), error: true })

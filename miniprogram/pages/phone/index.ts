@@ -82,7 +82,11 @@ Component({
           })
           return
         case 'rejected':
-          this.setData({ busy: false, status: rejectionMessage(outcome.reason, '手机号'), error: true })
+          this.setData({
+            busy: false,
+            status: rejectionMessage(outcome.reason, '手机号'),
+            error: true,
+          })
           return
         case 'retap':
           this.setData({ busy: false, status: errorMessage(outcome.error), error: true })

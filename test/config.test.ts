@@ -1,0 +1,41 @@
+import { BASE_URLS, createConfig } from '../miniprogram/config'
+import { FakeWx } from './support/fake-wx'
+
+describe('the backend is picked by the build WeChat reports', () => {
+  it.each([
+    ['develop', 'http://127.0.0.1:3000'],
+    ['trial', BASE_URLS.trial],
+    ['release', BASE_URLS.release],
+  ] as const)('%s → %s', (envVersion, baseUrl) => {
+    new FakeWx({ envVersion }).install()
+    expect(createConfig().baseUrl).toBe(baseUrl)
+  })
+
+  it('never guesses production when the account info cannot be read', () => {
+    ;(globalThis as unknown as { wx: object }).wx = {
+      getAccountInfoSync: () => {
+        throw new Error('not in WeChat')
+      },
+    }
+    expect(createConfig().baseUrl).toBe('http://127.0.0.1:3000')
+  })
+
+  it('keeps endpoint paths and the token header in the same place, overridable', () => {
+    new FakeWx().install()
+    const config = createConfig({ tokenHeader: 'X-Token', tokenScheme: '' })
+    expect(config.endpoints).toEqual({
+      login: '/api/auth/login',
+      logout: '/api/auth/logout',
+      phone: '/api/auth/phone',
+      userInfo: '/api/auth/userinfo',
+      me: '/api/me',
+      profile: '/api/me/profile',
+      avatar: '/api/me/avatar',
+    })
+    expect([config.tokenHeader, config.tokenScheme]).toEqual(['X-Token', ''])
+    expect([createConfig().tokenHeader, createConfig().tokenScheme]).toEqual([
+      'Authorization',
+      'Bearer',
+    ])
+  })
+})
