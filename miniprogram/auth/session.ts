@@ -76,7 +76,6 @@ export class Session {
 
   /** App launch: a warm start keeps its token and makes no call; a cold start logs in silently. */
   start(): void {
-    if (this.validToken() !== null) return
     // The outcome is in `state`; callers that need the session await ensure() themselves.
     this.login().catch(() => undefined)
   }
