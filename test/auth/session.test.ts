@@ -79,6 +79,15 @@ describe('single-flight', () => {
     expect(backend.count('POST /api/auth/login')).toBe(1)
   })
 
+  it('login() itself is single-flight: a forced re-login during a login joins it', async () => {
+    backend.on('POST /api/auth/login', () => ({ status: 200, body: backend.issue(), delayMs: 20 }))
+    const { session } = auth()
+    const [a, b] = await Promise.all([session.login(), session.login({ force: true })])
+    expect(a.token).toBe(b.token)
+    expect(wx.count('login')).toBe(1)
+    expect(backend.count('POST /api/auth/login')).toBe(1)
+  })
+
   it('sends each code once: a failed try asks wx.login for a fresh code', async () => {
     let calls = 0
     backend.on('POST /api/auth/login', () =>
