@@ -21,9 +21,9 @@ export interface PhonePayload {
 export interface UserInfoPayload {
   encryptedData: string
   iv: string
+  /** The JSON text of the userInfo the event carries beside it. */
   rawData: string
   signature: string
-  userInfo: WechatMiniprogram.UserInfo
 }
 
 export interface FakeWxOptions {
@@ -129,17 +129,13 @@ export class FakeWx {
       (async () => ({
         encryptedData: 'ZW5jcnlwdGVk',
         iv: 'aXZpdml2aXZpdml2aXZpdg==',
-        rawData: '{"nickName":"微信用户"}',
-        signature: '0000',
-        userInfo: {
+        rawData: JSON.stringify({
           nickName: '微信用户',
-          avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/grey/132',
+          avatarUrl: '',
           gender: 0,
-          city: '',
-          province: '',
-          country: '',
           language: 'zh_CN',
-        },
+        }),
+        signature: '0000',
       }))
   }
 
@@ -162,10 +158,13 @@ export class FakeWx {
    * A tap on a privacy-covered button. Until the user has agreed, WeChat holds the tap and asks
    * the app's listener; resolves true once the user agreed, false when they did not.
    */
+  /** Whether a privacy-covered tap would be held now to ask the user. */
+  get asksPrivacy(): boolean {
+    return versionAtLeast(this.sdkVersion, PRIVACY_SINCE) && !this.privacyAgreed
+  }
+
   privacyGate(referrer: string): Promise<boolean> {
-    if (!versionAtLeast(this.sdkVersion, PRIVACY_SINCE) || this.privacyAgreed) {
-      return Promise.resolve(true)
-    }
+    if (!this.asksPrivacy) return Promise.resolve(true)
     const listener = this.privacyListener
     if (!listener) throw new Error('no onNeedPrivacyAuthorization listener: the tap would hang')
     return new Promise((resolve) => {
@@ -199,7 +198,8 @@ export class FakeWx {
   }
 
   async userInfoDetail(): Promise<WechatMiniprogram.UserInfoDetail> {
-    return { errMsg: 'getUserInfo:ok', ...(await this.userInfoPayload()) }
+    const payload = await this.userInfoPayload()
+    return { errMsg: 'getUserInfo:ok', ...payload, userInfo: JSON.parse(payload.rawData) }
   }
 
   // ---- The wx object -----------------------------------------------------------------------
