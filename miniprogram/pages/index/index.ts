@@ -3,6 +3,7 @@
  * A warm start shows the stored profile at once, then refreshes it from the backend.
  */
 import type { AuthState } from '../../auth/index'
+import { changed } from '../../utils/diff'
 import { maskPhone } from '../../utils/format'
 import { detach, onDetach } from '../../utils/lifecycle'
 import { canRetry, errorMessage, STATE_TEXT } from '../../utils/messages'
@@ -38,7 +39,7 @@ Component({
   methods: {
     show(state: AuthState) {
       const user = state.status === 'logged-in' ? state.user : null
-      this.setData({
+      const patch = changed(this.data, {
         status: state.status,
         stateText: STATE_TEXT[state.status],
         nickName: user && user.nickName ? user.nickName : '',
@@ -47,6 +48,7 @@ Component({
         message: state.status === 'error' ? errorMessage(state.error) : '',
         canRetry: state.status === 'error' && canRetry(state.error),
       })
+      if (patch) this.setData(patch)
     },
 
     /** Login and retry alike: a failure shows up through the subscription as the error state. */

@@ -11,6 +11,7 @@ import {
   type UserInfoResult,
 } from '../../auth/index'
 import { canRetry, errorMessage, rejectionMessage } from '../../utils/messages'
+import { changed } from '../../utils/diff'
 import { detach, onDetach } from '../../utils/lifecycle'
 
 const retries = new WeakMap<object, () => Promise<void>>()
@@ -33,9 +34,12 @@ Component({
   lifetimes: {
     attached() {
       const { features, session } = auth()
+      const { user } = session
       this.setData({
         canIUseUserInfo: features.userInfoButton,
         canFillIn: features.profileFillIn,
+        nickName: (user && user.nickName) || '',
+        avatarUrl: (user && user.avatarUrl) || '',
       })
       onDetach(
         this,
@@ -54,7 +58,7 @@ Component({
     },
 
     async prepare() {
-      this.setData({ ready: false })
+      if (this.data.ready) this.setData({ ready: false })
       try {
         await auth().userInfo.prepare()
         this.setData({ ready: true })
@@ -110,7 +114,11 @@ Component({
     },
 
     showUser(user: User) {
-      this.setData({ nickName: user.nickName || '', avatarUrl: user.avatarUrl || '' })
+      const patch = changed(this.data, {
+        nickName: user.nickName || '',
+        avatarUrl: user.avatarUrl || '',
+      })
+      if (patch) this.setData(patch)
     },
 
     showUserInfo(outcome: ConsentOutcome<UserInfoResult>) {

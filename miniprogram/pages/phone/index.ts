@@ -43,10 +43,13 @@ Component({
     },
 
     async prepare() {
-      this.setData({ ready: false, status: '正在准备…', error: false, canRetry: false })
+      // The disabled button says "not yet" well enough; only a previous failure needs clearing.
+      if (this.data.ready || this.data.error) {
+        this.setData({ ready: false, status: '', error: false, canRetry: false })
+      }
       try {
         await auth().phone.prepare()
-        this.setData({ ready: true, status: '' })
+        this.setData({ ready: true })
       } catch (err) {
         retries.set(this, () => this.prepare())
         this.setData({ status: errorMessage(toAuthError(err)), error: true, canRetry: true })
