@@ -7,7 +7,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { User } from '../../miniprogram/auth/index'
-import { FakeWx } from '../support/fake-wx'
+import type { FakeWx } from '../support/fake-wx'
+import { emulatedUser } from '../support/emulated-user'
 import {
   exists,
   launchApp,
@@ -34,27 +35,9 @@ afterAll(async () => {
 })
 afterEach(() => server.call('POST', '/__wechat/control/reset', {}))
 
-let users = 0
-
-/** A WeChat user on a phone: the fake wx gets its codes and payloads from the emulator. */
-function phoneOf(sdkVersion = '3.7.9'): { wx: FakeWx; openid: string } {
-  const openid = `o_e2e_user_${++users}_${Date.now()}`
-  const control = <T>(route: string, body: object) =>
-    server.call<T>('POST', `/__wechat/control/${route}`, { openid, ...body })
-  const wx = new FakeWx({
-    sdkVersion,
-    loginCode: async () => (await control<{ code: string }>('login', {})).code,
-    phonePayload: () =>
-      control<{ code: string; encryptedData: string; iv: string }>('phone', {
-        phoneNumber: '13800138000',
-      }),
-    userInfoPayload: () =>
-      control<{ encryptedData: string; iv: string; rawData: string; signature: string }>(
-        'userinfo',
-        { nickName: 'Band', avatarUrl: 'https://example.com/band.png' },
-      ),
-  })
-  return { wx, openid }
+/** A WeChat user on a phone, whose codes and payloads come from the server's emulator. */
+function phoneOf(sdkVersion?: string) {
+  return emulatedUser(server, sdkVersion)
 }
 
 function launch(wx: FakeWx): IAppOption {

@@ -39,9 +39,22 @@ export type Rendered = ReturnType<typeof simulate.render> & {
   detach(): void
 }
 
+/** Every setData of a page, as it crosses to the view layer. */
+export type SetDataSpy = (data: Record<string, unknown>) => void
+
 /** Renders a Component-built page and runs its page lifecycle as WeChat would on open. */
-export function openPage(id: string): Rendered {
+export function openPage(id: string, spy?: SetDataSpy): Rendered {
   const page = simulate.render(id) as Rendered
+  if (spy) {
+    const instance = page.instance as {
+      setData(data: Record<string, unknown>, cb?: () => void): void
+    }
+    const setData = instance.setData
+    instance.setData = function (data, cb) {
+      spy(data)
+      setData.call(this, data, cb)
+    }
+  }
   page.attach(document.createElement('parent-wrapper'))
   const instance = page.instance as { onLoad?: (q: object) => void; onShow?: () => void }
   instance.onLoad?.({})

@@ -18,6 +18,10 @@ const retries = new WeakMap<object, () => Promise<void>>()
 
 const auth = () => getApp<IAppOption>().auth
 
+function profileOf(user: User | null): { nickName: string; avatarUrl: string } {
+  return { nickName: (user && user.nickName) || '', avatarUrl: (user && user.avatarUrl) || '' }
+}
+
 Component({
   data: {
     canIUseUserInfo: true,
@@ -34,17 +38,18 @@ Component({
   lifetimes: {
     attached() {
       const { features, session } = auth()
-      const { user } = session
       this.setData({
         canIUseUserInfo: features.userInfoButton,
         canFillIn: features.profileFillIn,
-        nickName: (user && user.nickName) || '',
-        avatarUrl: (user && user.avatarUrl) || '',
+        ...profileOf(session.user),
       })
       onDetach(
         this,
         session.subscribe((state) => {
-          if (state.status === 'logged-in') this.showUser(state.user)
+          // While busy, the page's own flow shows the user it gets back, in its last setData.
+          if (state.status !== 'logged-in' || this.data.busy) return
+          const patch = changed(this.data, profileOf(state.user))
+          if (patch) this.setData(patch)
         }),
       )
     },
@@ -77,8 +82,8 @@ Component({
       const upload = async () => {
         this.setData({ busy: true, status: '正在上传头像…', error: false, canRetry: false })
         try {
-          await auth().profile.uploadAvatar(e.detail.avatarUrl)
-          this.setData({ busy: false, status: '头像已更新' })
+          const user = await auth().profile.uploadAvatar(e.detail.avatarUrl)
+          this.setData({ busy: false, status: '头像已更新', ...profileOf(user) })
         } catch (err) {
           this.fail(toAuthError(err), upload)
         }
@@ -97,8 +102,8 @@ Component({
       const save = async () => {
         this.setData({ busy: true, status: '正在保存…', error: false, canRetry: false })
         try {
-          await auth().profile.saveNickname(e.detail.value.nickName || '')
-          this.setData({ busy: false, status: '昵称已保存', askFillIn: false })
+          const user = await auth().profile.saveNickname(e.detail.value.nickName || '')
+          this.setData({ busy: false, status: '昵称已保存', askFillIn: false, ...profileOf(user) })
         } catch (err) {
           this.fail(toAuthError(err), save)
         }
@@ -113,22 +118,16 @@ Component({
       await retry()
     },
 
-    showUser(user: User) {
-      const patch = changed(this.data, {
-        nickName: user.nickName || '',
-        avatarUrl: user.avatarUrl || '',
-      })
-      if (patch) this.setData(patch)
-    },
-
     showUserInfo(outcome: ConsentOutcome<UserInfoResult>) {
       switch (outcome.kind) {
         case 'ok':
-          this.setData(
-            outcome.value.anonymous
-              ? { busy: false, askFillIn: true, status: '微信不再提供头像昵称，请在下方设置' }
-              : { busy: false, status: '已获取微信头像昵称' },
-          )
+          this.setData({
+            busy: false,
+            ...profileOf(outcome.value.user),
+            ...(outcome.value.anonymous
+              ? { askFillIn: true, status: '微信不再提供头像昵称，请在下方设置' }
+              : { status: '已获取微信头像昵称' }),
+          })
           return
         case 'rejected':
           this.setData({
