@@ -22,12 +22,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '*.js', '*.mjs'],
+    files: ['server/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.js', '*.mjs'],
     languageOptions: { globals: { ...globals.node } },
   },
   {
     // A test states what it set up; `!` on a node it rendered reads better than a guard.
-    files: ['test/**/*.ts', 'server/test/**/*.ts'],
+    files: ['test/**/*.ts', 'server/test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

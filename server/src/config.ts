@@ -62,6 +62,7 @@ export function loadConfig(env: Env): Config {
     return false
   }
 
+  const port = integer('PORT', 3000, 0, 65535)
   const host = raw('HOST') ?? '127.0.0.1'
   if (!/^[A-Za-z0-9.:%-]+$/.test(host)) {
     problems.push(`HOST must be a host name or an IP address (got "${host}")`)
@@ -94,6 +95,12 @@ export function loadConfig(env: Env): Config {
     }
   }
 
+  const dataDir = resolve(raw('DATA_DIR') ?? DEFAULT_DATA_DIR)
+  const tokenTtlS = integer('TOKEN_TTL_S', 7 * 24 * 3600, 60, 365 * 24 * 3600)
+  const watermarkMaxAgeS = integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600)
+  const rateLimitPerMin = integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000)
+  const trustProxy = boolean('TRUST_PROXY')
+
   const emulatorMode = raw('EMULATOR_MODE') ?? 'preview'
   if (emulatorMode !== 'preview' && emulatorMode !== 'strict') {
     problems.push(`EMULATOR_MODE must be preview or strict (got "${emulatorMode}")`)
@@ -103,12 +110,12 @@ export function loadConfig(env: Env): Config {
 
   const config: Config = {
     host,
-    port: integer('PORT', 3000, 0, 65535),
-    dataDir: resolve(raw('DATA_DIR') ?? DEFAULT_DATA_DIR),
-    tokenTtlS: integer('TOKEN_TTL_S', 7 * 24 * 3600, 60, 365 * 24 * 3600),
-    watermarkMaxAgeS: integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600),
-    rateLimitPerMin: integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000),
-    trustProxy: boolean('TRUST_PROXY'),
+    port,
+    dataDir,
+    tokenTtlS,
+    watermarkMaxAgeS,
+    rateLimitPerMin,
+    trustProxy,
     wechat: real
       ? { appid, secret, apiBase: apiBaseUrl ?? WECHAT_API_BASE }
       : { appid: EMULATOR_APPID, secret: EMULATOR_SECRET, apiBase: apiBaseUrl },

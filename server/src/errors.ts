@@ -80,7 +80,7 @@ export function toApiError(error: unknown): ApiError | null {
   return status >= 400 && status < 500 ? new ApiError('INVALID_REQUEST', error.message) : null
 }
 
-export function errorBody(error: ApiError): ErrorBody {
+function errorBody(error: ApiError): ErrorBody {
   return { error: { code: error.code, message: error.message } }
 }
 
@@ -96,5 +96,7 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
   const path = request.url.split('?')[0]
-  void reply.status(404).send(errorBody(new ApiError('NOT_FOUND', `no route ${request.method} ${path}`)))
+  void reply
+    .status(404)
+    .send(errorBody(new ApiError('NOT_FOUND', `no route ${request.method} ${path}`)))
 }

@@ -30,7 +30,11 @@ export interface Store {
   deleteSession(tokenHash: string): void
   deleteExpiredSessions(now: number): number
   setPhoneNumber(userId: string, phoneNumber: string, now: number): UserRecord
-  setProfile(userId: string, profile: { nickName?: string; avatar?: string }, now: number): UserRecord
+  setProfile(
+    userId: string,
+    profile: { nickName?: string; avatar?: string },
+    now: number,
+  ): UserRecord
   saveAvatar(userId: string, file: string, avatar: StoredAvatar, now: number): UserRecord
   findAvatar(file: string): StoredAvatar | undefined
   close(): void

@@ -2,7 +2,6 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorMode } from '../config'
 import { encryptOpenData, signRawData } from '../crypto'
-import { ApiError } from '../errors'
 import { ANONYMOUS_NICKNAME } from '../nickname'
 import { CodeBook } from './code-book'
 
@@ -69,6 +68,12 @@ interface PhoneGrant {
   countryCode: string
 }
 
+interface AccessToken {
+  token: string
+  expiresAt: number
+  retired: boolean
+}
+
 interface Fault {
   errcode: number | null
   latencyMs: number
@@ -110,8 +115,8 @@ export class WechatEmulator {
   private readonly users = new Map<string, EmulatedUser>()
   private readonly loginCodes: CodeBook<string>
   private readonly phoneCodes: CodeBook<PhoneGrant>
-  private readonly accessTokens = new Map<string, { expiresAt: number; retired: boolean }>()
-  private currentAccessToken: string | null = null
+  private readonly accessTokens = new Map<string, AccessToken>()
+  private currentAccessToken: AccessToken | null = null
   private readonly faults = new Map<WechatApiName, Fault[]>()
   private calls = noCalls()
 
@@ -137,7 +142,7 @@ export class WechatEmulator {
     encryptedData: string
     iv: string
   } {
-    const user = this.knownUser(request.openid)
+    const user = this.user(request.openid)
     const grant: PhoneGrant = {
       openid: user.openid,
       purePhoneNumber: request.phoneNumber ?? PREVIEW_PHONE_NUMBER,
@@ -161,7 +166,7 @@ export class WechatEmulator {
     rawData: string
     signature: string
   } {
-    const user = this.knownUser(request.openid)
+    const user = this.user(request.openid)
     const profile = {
       nickName: request.nickName ?? ANONYMOUS_NICKNAME,
       gender: 0,
@@ -187,7 +192,7 @@ export class WechatEmulator {
 
   /** A login on another device: the key the server holds goes stale. */
   rotateSessionKey(openid: string): void {
-    this.knownUser(openid).sessionKey = newSessionKey()
+    this.user(openid).sessionKey = newSessionKey()
   }
 
   addFault(request: FaultRequest): void {
@@ -201,8 +206,7 @@ export class WechatEmulator {
   }
 
   retireAccessToken(): void {
-    const current = this.currentAccessToken && this.accessTokens.get(this.currentAccessToken)
-    if (current) current.retired = true
+    if (this.currentAccessToken) this.currentAccessToken.retired = true
   }
 
   /** Forgets faults, codes, access tokens and call counts; users and their keys stay. */
@@ -265,22 +269,22 @@ export class WechatEmulator {
     const refused = this.checkCredentials(params.appid, params.secret)
     if (refused) return refused
     const now = this.options.now()
-    const current = this.currentAccessToken && this.accessTokens.get(this.currentAccessToken)
-    const reusable =
-      current &&
-      !current.retired &&
-      params.force_refresh !== true &&
-      current.expiresAt - now > ACCESS_TOKEN_OVERLAP_S * 1000
-    if (!reusable || !this.currentAccessToken) {
-      this.currentAccessToken = 'EMU' + randomBytes(48).toString('base64url')
-      this.accessTokens.set(this.currentAccessToken, {
+    let current = this.currentAccessToken
+    if (
+      !current ||
+      current.retired ||
+      params.force_refresh === true ||
+      current.expiresAt - now <= ACCESS_TOKEN_OVERLAP_S * 1000
+    ) {
+      current = {
+        token: 'EMU' + randomBytes(48).toString('base64url'),
         expiresAt: now + ACCESS_TOKEN_TTL_S * 1000,
         retired: false,
-      })
+      }
+      this.accessTokens.set(current.token, current)
+      this.currentAccessToken = current
     }
-    const token = this.accessTokens.get(this.currentAccessToken)
-    const expiresIn = token ? Math.floor((token.expiresAt - now) / 1000) : 0
-    return { access_token: this.currentAccessToken, expires_in: expiresIn }
+    return { access_token: current.token, expires_in: Math.floor((current.expiresAt - now) / 1000) }
   }
 
   getPhoneNumber(accessToken: unknown, body: unknown): WechatFailure | Params {
@@ -326,18 +330,17 @@ export class WechatEmulator {
     return { errcode: 0, errmsg: 'ok' }
   }
 
+  /**
+   * WeChat knows every user, even one this in-memory emulator has not met since it started
+   * (after a server restart, say): such a user gets a key the server does not hold, as after a
+   * login elsewhere.
+   */
   private user(openid: string): EmulatedUser {
     let user = this.users.get(openid)
     if (!user) {
       user = { openid, unionid: null, sessionKey: newSessionKey() }
       this.users.set(openid, user)
     }
-    return user
-  }
-
-  private knownUser(openid: string): EmulatedUser {
-    const user = this.users.get(openid)
-    if (!user) throw new ApiError('NOT_FOUND', `the emulator has no user ${openid}`)
     return user
   }
 

@@ -82,7 +82,11 @@ export function createWechatClient(options: WechatClientOptions): WechatApi {
     }
   }
 
-  const attempt = async (api: string, path: string, init: RequestInit): Promise<Reply | Transient> => {
+  const attempt = async (
+    api: string,
+    path: string,
+    init: RequestInit,
+  ): Promise<Reply | Transient> => {
     let status: number
     let text: string
     try {
@@ -150,7 +154,11 @@ export function createWechatClient(options: WechatClientOptions): WechatApi {
       if (typeof openid !== 'string' || !openid || typeof sessionKey !== 'string' || !sessionKey) {
         throw unexpected('jscode2session', { detail: 'no openid or session_key' })
       }
-      return { openid, sessionKey, unionid: typeof unionid === 'string' && unionid ? unionid : null }
+      return {
+        openid,
+        sessionKey,
+        unionid: typeof unionid === 'string' && unionid ? unionid : null,
+      }
     },
 
     async getPhoneNumber(code, openid) {

@@ -1,0 +1,145 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import type { Config } from './config'
+import { ApiError, errorHandler, notFoundHandler } from './errors'
+import { WechatEmulator } from './emulator/emulator'
+import { emulatorPlugin } from './emulator/plugin'
+import { authRoutes } from './routes/auth'
+import { avatarRoutes } from './routes/avatars'
+import type { RouteDeps } from './routes/deps'
+import { healthRoutes } from './routes/health'
+import { meRoutes } from './routes/me'
+import { openStore, type Store } from './store'
+import {
+  createWechatClient,
+  DEFAULT_WECHAT_HTTP,
+  type WechatApi,
+  type WechatHttpOptions,
+} from './wechat/client'
+
+export const EMULATOR_PREFIX = '/__wechat'
+const JSON_BODY_LIMIT = 16 * 1024
+const SWEEP_INTERVAL_MS = 10 * 60_000
+
+/** Where log lines go: one JSON line per write. */
+export interface LogDestination {
+  write(line: string): void
+}
+
+export interface AppOptions {
+  config: Config
+  /** The clock, in epoch milliseconds: token expiry, watermarks, the emulator's codes. */
+  now?: () => number
+  /** Default: a store opened in config.dataDir, closed with the app. */
+  store?: Store
+  /** Default: the HTTP client of WeChat's API at config.wechat.apiBase. */
+  wechat?: WechatApi
+  /** Default: a new emulator when config.emulator is set. */
+  emulator?: WechatEmulator
+  /** Where log lines go (default stdout); false: no logging. */
+  log?: { stream?: LogDestination; level?: string } | false
+  wechatHttp?: Partial<WechatHttpOptions>
+  sweepIntervalMs?: number
+}
+
+export function createEmulator(config: Config, now: () => number): WechatEmulator {
+  return new WechatEmulator({
+    appid: config.wechat.appid,
+    secret: config.wechat.secret,
+    mode: config.emulator?.mode ?? 'strict',
+    now,
+  })
+}
+
+export function hostInUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
+
+/** Where a client on this machine reaches the app, from the address it is bound to (PORT=0 too). */
+export function localOrigin(app: FastifyInstance): string {
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') {
+    throw new Error('the server is not listening on a TCP port')
+  }
+  const wildcard: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' }
+  return `http://${hostInUrl(wildcard[address.address] ?? address.address)}:${address.port}`
+}
+
+// Neither bodies nor headers (Authorization) nor query strings (the emulator's paths carry the
+// secret and codes) ever reach a log line.
+const logSerializers = {
+  req: (request: FastifyRequest) => ({
+    method: request.method,
+    url: request.url.split('?')[0],
+    remoteAddress: request.ip,
+  }),
+  res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const now = options.now ?? Date.now
+  const log = options.log ?? {}
+
+  const app = Fastify({
+    logger: log && { level: log.level ?? 'info', stream: log.stream, serializers: logSerializers },
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    // Fastify's defaults coerce types and drop unknown fields without a word.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  })
+
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(notFoundHandler)
+
+  // JSON only: text/plain would reach the schemas as a string.
+  app.removeContentTypeParser(['application/json', 'text/plain'])
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // An empty body is no body: a bodyless POST may still say application/json.
+    if (body.length === 0) return done(null, undefined)
+    parseJson(request, body.toString(), (error, value) => {
+      // Fastify's message would quote the body back.
+      done(error && new ApiError('INVALID_REQUEST', 'the body is not valid JSON'), value)
+    })
+  })
+  // No body is an empty object, so a route's schema decides whether that will do.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {}
+  })
+
+  app.decorateRequest('session', null)
+
+  const store = options.store ?? openStore(config.dataDir)
+  const sweep = setInterval(() => {
+    store.deleteExpiredSessions(now())
+  }, options.sweepIntervalMs ?? SWEEP_INTERVAL_MS)
+  sweep.unref()
+  app.addHook('onClose', async () => {
+    clearInterval(sweep)
+    if (!options.store) store.close()
+  })
+
+  if (config.emulator) {
+    const emulator = options.emulator ?? createEmulator(config, now)
+    await app.register(emulatorPlugin, { emulator, prefix: EMULATOR_PREFIX })
+  }
+
+  const apiBase = config.wechat.apiBase
+  const wechat =
+    options.wechat ??
+    createWechatClient({
+      appid: config.wechat.appid,
+      secret: config.wechat.secret,
+      apiBase: apiBase === null ? () => localOrigin(app) + EMULATOR_PREFIX : () => apiBase,
+      http: { ...DEFAULT_WECHAT_HTTP, ...options.wechatHttp },
+      now,
+      log: app.log.child({ component: 'wechat' }),
+    })
+
+  const deps: RouteDeps = { config, store, wechat, now }
+  await app.register(healthRoutes)
+  await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
+  await app.register(meRoutes, { ...deps, prefix: '/api/me' })
+  await app.register(avatarRoutes, deps)
+  return app
+}

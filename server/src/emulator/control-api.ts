@@ -1,0 +1,90 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { ApiError } from '../errors'
+import { EMPTY_BODY, objectBody, text } from '../schema'
+import { WECHAT_APIS, type FaultRequest, type WechatEmulator } from './emulator'
+
+const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }
+
+/** The emulator's control API (docs/api.md): for tests, the fake wx and previews. */
+export const controlApiRoutes: FastifyPluginAsync<{ emulator: WechatEmulator }> = async (
+  app,
+  { emulator },
+) => {
+  app.post<{ Body: { openid?: string; unionid?: string } }>(
+    '/login',
+    { schema: { body: objectBody({ openid: ID, unionid: ID }) } },
+    async (request) => emulator.mintLoginCode(request.body),
+  )
+
+  app.post<{ Body: { openid: string; phoneNumber?: string; countryCode?: string } }>(
+    '/phone',
+    {
+      schema: {
+        body: objectBody(
+          {
+            openid: ID,
+            phoneNumber: { type: 'string', pattern: '^[0-9]{4,20}$' },
+            countryCode: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' },
+          },
+          ['openid'],
+        ),
+      },
+    },
+    async (request) => emulator.mintPhone(request.body),
+  )
+
+  app.post<{ Body: { openid: string; nickName?: string; avatarUrl?: string } }>(
+    '/userinfo',
+    {
+      schema: {
+        body: objectBody({ openid: ID, nickName: text(64), avatarUrl: text(1024) }, ['openid']),
+      },
+    },
+    async (request) => emulator.mintUserInfo(request.body),
+  )
+
+  app.post<{ Body: { openid: string } }>(
+    '/rotate-session-key',
+    { schema: { body: objectBody({ openid: ID }, ['openid']) } },
+    async (request) => {
+      emulator.rotateSessionKey(request.body.openid)
+      return { ok: true }
+    },
+  )
+
+  app.post<{ Body: FaultRequest }>(
+    '/faults',
+    {
+      schema: {
+        body: objectBody(
+          {
+            api: { enum: WECHAT_APIS },
+            errcode: { type: 'integer' },
+            latencyMs: { type: 'integer', minimum: 0, maximum: 60_000 },
+            times: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+          },
+          ['api'],
+        ),
+      },
+    },
+    async (request) => {
+      if (request.body.errcode === undefined && request.body.latencyMs === undefined) {
+        throw new ApiError('INVALID_REQUEST', 'a fault needs an errcode, a latencyMs or both')
+      }
+      emulator.addFault(request.body)
+      return { ok: true }
+    },
+  )
+
+  app.post('/retire-access-token', { schema: { body: EMPTY_BODY } }, async () => {
+    emulator.retireAccessToken()
+    return { ok: true }
+  })
+
+  app.post('/reset', { schema: { body: EMPTY_BODY } }, async () => {
+    emulator.reset()
+    return { ok: true }
+  })
+
+  app.get('/stats', async () => emulator.stats())
+}

@@ -1,0 +1,24 @@
+// What other code (the end-to-end suite, the benchmark) may use; everything else is internal.
+export { startServer, type RunningServer, type StartServerOptions } from './server'
+export { buildApp, EMULATOR_PREFIX, type AppOptions, type LogDestination } from './app'
+export {
+  loadConfig,
+  ConfigError,
+  EMULATOR_APPID,
+  EMULATOR_SECRET,
+  type Config,
+  type EmulatorMode,
+} from './config'
+export type { ErrorBody, ErrorCode } from './errors'
+export type { User } from './user'
+export type { PhoneInfo } from './phone'
+export type { WechatApi, WechatSession, WechatHttpOptions } from './wechat/client'
+export {
+  WechatEmulator,
+  WECHAT_APIS,
+  PREVIEW_OPENID,
+  PREVIEW_PHONE_NUMBER,
+  ANONYMOUS_AVATAR_URL,
+  type WechatApiName,
+} from './emulator/emulator'
+export { ANONYMOUS_NICKNAME } from './nickname'

@@ -1,0 +1,11 @@
+import type { Config } from '../config'
+import type { Store } from '../store'
+import type { WechatApi } from '../wechat/client'
+
+/** What route plugins get from buildApp: nothing reaches for globals. */
+export interface RouteDeps {
+  config: Config
+  store: Store
+  wechat: WechatApi
+  now: () => number
+}

@@ -1,0 +1,113 @@
+import { resolve } from 'node:path'
+import {
+  ConfigError,
+  DEFAULT_DATA_DIR,
+  EMULATOR_APPID,
+  loadConfig,
+  WECHAT_API_BASE,
+} from '../src/config'
+
+const APPID = 'wx4f4bc4dec97d474b'
+const SECRET = '0123456789abcdef0123456789abcdef'
+
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env)
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  it('needs nothing: the emulator, on 127.0.0.1:3000', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      dataDir: DEFAULT_DATA_DIR,
+      tokenTtlS: 604800,
+      watermarkMaxAgeS: 600,
+      rateLimitPerMin: 60,
+      trustProxy: false,
+      wechat: { appid: EMULATOR_APPID, secret: expect.any(String), apiBase: null },
+      emulator: { mode: 'preview' },
+    })
+  })
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '0',
+      DATA_DIR: 'some/dir',
+      TOKEN_TTL_S: '3600',
+      WATERMARK_MAX_AGE_S: '0',
+      RATE_LIMIT_PER_MIN: '0',
+      TRUST_PROXY: 'true',
+      EMULATOR_MODE: 'strict',
+      WECHAT_API_BASE: 'http://10.0.0.5:3000/__wechat/',
+    })
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 0,
+      dataDir: resolve('some/dir'),
+      tokenTtlS: 3600,
+      watermarkMaxAgeS: 0,
+      rateLimitPerMin: 0,
+      trustProxy: true,
+      wechat: { appid: EMULATOR_APPID, apiBase: 'http://10.0.0.5:3000/__wechat' },
+      emulator: { mode: 'strict' },
+    })
+  })
+
+  it('talks to real WeChat with WECHAT_APPID and WECHAT_SECRET', () => {
+    const config = loadConfig({ WECHAT_APPID: APPID, WECHAT_SECRET: SECRET })
+    expect(config.wechat).toEqual({ appid: APPID, secret: SECRET, apiBase: WECHAT_API_BASE })
+    expect(config.emulator).toBeNull()
+    const proxied = loadConfig({
+      WECHAT_APPID: APPID,
+      WECHAT_SECRET: SECRET,
+      WECHAT_API_BASE: 'https://wechat-proxy.internal',
+    })
+    expect(proxied.wechat.apiBase).toBe('https://wechat-proxy.internal')
+  })
+
+  it('takes an empty value as unset', () => {
+    expect(loadConfig({ PORT: '', WECHAT_APPID: '' }).port).toBe(3000)
+  })
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT must be an integer from 0 to 65535 \(got "abc"\)$/],
+    [{ PORT: '65536' }, /^PORT/],
+    [{ PORT: '-1' }, /^PORT/],
+    [{ HOST: 'http://x' }, /^HOST/],
+    [{ TOKEN_TTL_S: '1.5' }, /^TOKEN_TTL_S/],
+    [{ TOKEN_TTL_S: '0' }, /^TOKEN_TTL_S/],
+    [{ WATERMARK_MAX_AGE_S: 'off' }, /^WATERMARK_MAX_AGE_S/],
+    [{ RATE_LIMIT_PER_MIN: '1e3' }, /^RATE_LIMIT_PER_MIN/],
+    [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY/],
+    [{ WECHAT_API_BASE: 'api.weixin.qq.com' }, /^WECHAT_API_BASE/],
+    [{ WECHAT_API_BASE: 'ftp://x' }, /^WECHAT_API_BASE/],
+    [{ EMULATOR_MODE: 'lenient' }, /^EMULATOR_MODE/],
+    [{ WECHAT_APPID: APPID }, /both WECHAT_APPID and WECHAT_SECRET/],
+    [{ WECHAT_SECRET: SECRET }, /both WECHAT_APPID and WECHAT_SECRET/],
+    [{ WECHAT_APPID: 'wx123', WECHAT_SECRET: SECRET }, /^WECHAT_APPID/],
+    [{ WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, EMULATOR_MODE: 'strict' }, /^EMULATOR_MODE/],
+  ])('refuses %j', (env, problem) => {
+    const { problems } = configErrorOf(env)
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(problem)
+  })
+
+  it('lists every problem at once, and never echoes the secret', () => {
+    const error = configErrorOf({
+      PORT: 'x',
+      TOKEN_TTL_S: 'y',
+      WECHAT_APPID: APPID,
+      WECHAT_SECRET: 'has space',
+    })
+    expect(error.problems).toHaveLength(3)
+    expect(error.message).toMatch(/^invalid configuration:\n {2}- PORT/)
+    expect(error.message).not.toContain('has space')
+  })
+})

@@ -1,0 +1,240 @@
+import { createCipheriv, randomBytes } from 'node:crypto'
+import {
+  checkWatermark,
+  decryptOpenData,
+  encryptOpenData,
+  openEncryptedData,
+  signRawData,
+  verifySignature,
+} from '../src/crypto'
+import { ApiError, type ErrorCode } from '../src/errors'
+
+// WeChat's official WXBizDataCrypt test vector, as in w7corp/easywechat
+// tests/MiniApp/DecryptorTest.php and wechatpy tests/test_crypto.py.
+const OFFICIAL = {
+  appid: 'wx4f4bc4dec97d474b',
+  sessionKey: 'tiihtNczf5v6AKRyjwEUhQ==',
+  iv: 'r7BXXKkLb8qrSNn05n0qiA==',
+  encryptedData:
+    'CiyLU1Aw2KjvrjMdj8YKliAjtP4gsMZMQmRzooG2xrDcvSnxIMXFufNstNGTyaGS9uT5geRa0W4oTOb1WT7fJlAC+oNPdbB+3hVbJSRgv+4lGOETKUQz6OYStslQ142dNCuabNPGBzlooOmB231qMM85d2/fV6ChevvXvQP8Hkue1poOFtnEtpyxVLW1zAo6/1Xx1COxFvrc2d7UL/lmHInNlxuacJXwu0fjpXfz/YqYzBIBzD6WUfTIF9GRHpOn/Hz7saL8xz+W//FRAUid1OksQaQx4CMs8LOddcQhULW4ucetDf96JcR3g0gfRK4PC7E/r7Z6xNrXd2UIeorGj5Ef7b1pJAYB6Y5anaHqZ9J6nKEBvB4DnNLIVWSgARns/8wR2SiRS7MNACwTyrGvt9ts8p12PKFdlqYTopNHR1Vf7XjfhQlVsAJdNiKdYmYVoKlaRv85IfVunYzO0IKXsyl7JCUjCpoG20f0a04COwfneQAGGwd5oa+T8yO5hzuyDb/XcxxmK01EpqOyuxINew==',
+  timestamp: 1477314187,
+}
+
+// The official rawData signature example, as in binarywang/WxJava
+// weixin-java-miniapp WxMaUserServiceImplTest#testCheckUserInfo.
+const SIGNED = {
+  sessionKey: 'HyVFkGl5F5OQWJZZaNzBBg==',
+  rawData:
+    '{"nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/1vZvI39NWFQ9XM4LtQpFrQJ1xlgZxx3w7bQxKARol6503Iuswjjn6nIGBiaycAjAtpujxyzYsrztuuICqIM5ibXQ/0"}',
+  signature: '75e81ceda165f4ffa64f4068af58c64b8f54b88c',
+}
+
+const KEY = randomBytes(16).toString('base64')
+const policy = { appid: 'wx0000000000000000', nowS: 1_800_000_000, maxAgeS: 600 }
+
+function errorOf(run: () => unknown): { code: ErrorCode; message: string } {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof ApiError) return { code: error.code, message: error.message }
+    throw error
+  }
+  throw new Error('expected an ApiError')
+}
+
+/** Ciphertext of arbitrary bytes, padded by hand so tests can break the padding on purpose. */
+function rawEncrypt(plaintext: Buffer, key = KEY): { encryptedData: string; iv: string } {
+  const iv = randomBytes(16)
+  const cipher = createCipheriv('aes-128-cbc', Buffer.from(key, 'base64'), iv).setAutoPadding(false)
+  const data = Buffer.concat([cipher.update(plaintext), cipher.final()])
+  return { encryptedData: data.toString('base64'), iv: iv.toString('base64') }
+}
+
+function pkcs7(text: string): Buffer {
+  const bytes = Buffer.from(text)
+  const n = 16 - (bytes.length % 16)
+  return Buffer.concat([bytes, Buffer.alloc(n, n)])
+}
+
+describe('the official test vectors', () => {
+  it('decrypts WeChat’s sample user info', () => {
+    const data = decryptOpenData(OFFICIAL.sessionKey, OFFICIAL.encryptedData, OFFICIAL.iv)
+    expect(data).toMatchObject({
+      openId: 'oGZUI0egBJY1zhBYw2KhdUfwVJJE',
+      nickName: 'Band',
+      unionId: 'ocMvos6NjeKLIBqg5Mr9QjxrP1FA',
+      watermark: { appid: OFFICIAL.appid, timestamp: OFFICIAL.timestamp },
+    })
+  })
+
+  it('accepts its watermark for its appid at its time, and strips it', () => {
+    const data = openEncryptedData(OFFICIAL.sessionKey, OFFICIAL, {
+      appid: OFFICIAL.appid,
+      nowS: OFFICIAL.timestamp + 60,
+      maxAgeS: 600,
+    })
+    expect(data.openId).toBe('oGZUI0egBJY1zhBYw2KhdUfwVJJE')
+    expect(data).not.toHaveProperty('watermark')
+  })
+
+  it('checks the official rawData signature, in constant time', () => {
+    expect(signRawData(SIGNED.rawData, SIGNED.sessionKey)).toBe(SIGNED.signature)
+    expect(verifySignature(SIGNED.rawData, SIGNED.signature, SIGNED.sessionKey)).toBe(true)
+    expect(verifySignature(SIGNED.rawData + ' ', SIGNED.signature, SIGNED.sessionKey)).toBe(false)
+    expect(verifySignature(SIGNED.rawData, SIGNED.signature.slice(1), SIGNED.sessionKey)).toBe(
+      false,
+    )
+    expect(verifySignature(SIGNED.rawData, SIGNED.signature, KEY)).toBe(false)
+  })
+})
+
+describe('decryptOpenData', () => {
+  it('round-trips what the emulator encrypts', () => {
+    const payload = encryptOpenData({ phoneNumber: '13800138000' }, KEY)
+    expect(decryptOpenData(KEY, payload.encryptedData, payload.iv)).toEqual({
+      phoneNumber: '13800138000',
+    })
+  })
+
+  it("names form decoding when a '+' has become a space", () => {
+    const damaged = OFFICIAL.encryptedData.replaceAll('+', ' ')
+    const error = errorOf(() => decryptOpenData(OFFICIAL.sessionKey, damaged, OFFICIAL.iv))
+    expect(error.code).toBe('INVALID_REQUEST')
+    expect(error.message).toMatch(/form or query-string decoding/)
+  })
+
+  it.each([
+    ['characters outside base64', 'abc$'],
+    ['missing padding', OFFICIAL.iv.slice(0, -2)],
+    ['non-canonical trailing bits', 'r7BXXKkLb8qrSNn05n0qiB=='],
+    ['a line break', `${OFFICIAL.iv.slice(0, 12)}\n${OFFICIAL.iv.slice(12)}`],
+  ])('refuses an iv with %s as INVALID_REQUEST', (_case, iv) => {
+    const error = errorOf(() => decryptOpenData(OFFICIAL.sessionKey, OFFICIAL.encryptedData, iv))
+    expect(error).toEqual({ code: 'INVALID_REQUEST', message: 'iv is not strict base64' })
+  })
+
+  it.each([
+    ['empty', ''],
+    ['15 bytes', randomBytes(15).toString('base64')],
+    ['32 bytes', randomBytes(32).toString('base64')],
+  ])('refuses an iv of %s', (_case, iv) => {
+    const error = errorOf(() => decryptOpenData(OFFICIAL.sessionKey, OFFICIAL.encryptedData, iv))
+    expect(error.code).toBe('INVALID_REQUEST')
+    expect(error.message).toMatch(/^iv must decode to 16 bytes/)
+  })
+
+  it.each([
+    ['empty', ''],
+    ['not a multiple of 16', randomBytes(40).toString('base64')],
+  ])('refuses ciphertext that is %s', (_case, encryptedData) => {
+    const error = errorOf(() => decryptOpenData(KEY, encryptedData, OFFICIAL.iv))
+    expect(error.code).toBe('INVALID_REQUEST')
+    expect(error.message).toMatch(/non-empty multiple of 16/)
+  })
+
+  it('calls data encrypted with another session_key stale, whatever the garbage', () => {
+    for (let i = 0; i < 300; i++) {
+      const payload = encryptOpenData({ phoneNumber: '13800138000' }, KEY)
+      const error = errorOf(() =>
+        decryptOpenData(randomBytes(16).toString('base64'), payload.encryptedData, payload.iv),
+      )
+      expect(error.code).toBe('SESSION_KEY_STALE')
+    }
+  })
+
+  it('checks every pad byte, not only the last', () => {
+    const padded = pkcs7('{"a":1}')
+    padded[padded.length - 2] = 0
+    const payload = rawEncrypt(padded)
+    const error = errorOf(() => decryptOpenData(KEY, payload.encryptedData, payload.iv))
+    expect(error.code).toBe('SESSION_KEY_STALE')
+    expect(error.message).toMatch(/bad padding/)
+  })
+
+  it.each([
+    ['a pad byte of 0', Buffer.concat([Buffer.from('{"a":1}'), Buffer.alloc(9, 0)])],
+    ['a pad byte over 16', Buffer.concat([Buffer.from('{"a":1}'), Buffer.alloc(9, 17)])],
+  ])('refuses %s', (_case, padded) => {
+    const payload = rawEncrypt(padded)
+    expect(errorOf(() => decryptOpenData(KEY, payload.encryptedData, payload.iv)).code).toBe(
+      'SESSION_KEY_STALE',
+    )
+  })
+
+  it.each([
+    ['not UTF-8', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.alloc(14, 14)])],
+    ['not JSON', pkcs7('phoneNumber=1')],
+    ['a JSON array', pkcs7('[1,2]')],
+    ['a JSON string', pkcs7('"text"')],
+    ['JSON null', pkcs7('null')],
+  ])('calls a plaintext that is %s stale', (_case, plaintext) => {
+    const payload = rawEncrypt(plaintext)
+    expect(errorOf(() => decryptOpenData(KEY, payload.encryptedData, payload.iv)).code).toBe(
+      'SESSION_KEY_STALE',
+    )
+  })
+
+  it('calls a stored session_key that is no 16-byte key stale', () => {
+    const error = errorOf(() =>
+      decryptOpenData(randomBytes(24).toString('base64'), OFFICIAL.encryptedData, OFFICIAL.iv),
+    )
+    expect(error.code).toBe('SESSION_KEY_STALE')
+  })
+
+  it('never puts the key or the plaintext in a message', () => {
+    const payload = encryptOpenData({ secretish: 'plaintext-marker' }, KEY)
+    const messages = [
+      errorOf(() => decryptOpenData(KEY, payload.encryptedData, 'bad iv')).message,
+      errorOf(() =>
+        decryptOpenData(randomBytes(16).toString('base64'), payload.encryptedData, payload.iv),
+      ).message,
+      errorOf(() => openEncryptedData(KEY, payload, policy)).message,
+    ]
+    for (const message of messages) {
+      expect(message).not.toContain(KEY)
+      expect(message).not.toContain('plaintext-marker')
+    }
+  })
+})
+
+describe('checkWatermark', () => {
+  const data = (watermark: unknown) => ({ phoneNumber: '1', watermark })
+
+  it('passes data of this appid within the allowed age, either side of the server clock', () => {
+    for (const offset of [-600, 0, 600]) {
+      const checked = checkWatermark(
+        data({ appid: policy.appid, timestamp: policy.nowS + offset }),
+        policy,
+      )
+      expect(checked).toEqual({ phoneNumber: '1' })
+    }
+  })
+
+  it.each([
+    ['no watermark', undefined],
+    ['a watermark that is not an object', 'wx0000000000000000'],
+    ['another appid', { appid: OFFICIAL.appid, timestamp: policy.nowS }],
+    ['a timestamp too old', { appid: policy.appid, timestamp: policy.nowS - 601 }],
+    ['a timestamp too far ahead', { appid: policy.appid, timestamp: policy.nowS + 601 }],
+    ['a timestamp that is not a number', { appid: policy.appid, timestamp: String(policy.nowS) }],
+  ])('refuses %s as WATERMARK_INVALID', (_case, watermark) => {
+    expect(errorOf(() => checkWatermark(data(watermark), policy)).code).toBe('WATERMARK_INVALID')
+  })
+
+  it('skips the age when WATERMARK_MAX_AGE_S is 0, but never the appid', () => {
+    const off = { ...policy, maxAgeS: 0 }
+    expect(checkWatermark(data({ appid: policy.appid, timestamp: 1 }), off)).toEqual({
+      phoneNumber: '1',
+    })
+    expect(errorOf(() => checkWatermark(data({ appid: 'wx1', timestamp: 1 }), off)).code).toBe(
+      'WATERMARK_INVALID',
+    )
+  })
+
+  it('refuses the official vector for another appid', () => {
+    const error = errorOf(() =>
+      openEncryptedData(OFFICIAL.sessionKey, OFFICIAL, { ...policy, maxAgeS: 0 }),
+    )
+    expect(error.code).toBe('WATERMARK_INVALID')
+  })
+})

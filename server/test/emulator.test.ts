@@ -1,0 +1,294 @@
+import { createHmac } from 'node:crypto'
+import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
+import { decryptOpenData, verifySignature } from '../src/crypto'
+import { PREVIEW_OPENID } from '../src/emulator/emulator'
+import { startHarness, type Harness } from './support/harness'
+
+// WeChat's side, as the server sees it: shapes and errcodes of the four APIs.
+
+type Answer = Record<string, unknown> & { errcode?: number; errmsg?: string }
+
+let h: Harness
+
+afterEach(async () => {
+  await h.close()
+})
+
+const wechat = async (
+  path: string,
+  init: { query?: Record<string, string>; json?: unknown } = {},
+) => {
+  const query = new URLSearchParams(init.query).toString()
+  const reply = await h.call<Answer>(
+    init.json === undefined ? 'GET' : 'POST',
+    `/__wechat${path}?${query}`,
+    {
+      json: init.json,
+    },
+  )
+  expect(reply.status).toBe(200)
+  return reply.body
+}
+
+const credentials = { appid: EMULATOR_APPID, secret: EMULATOR_SECRET }
+
+const code2Session = (jsCode: string, overrides: Record<string, string> = {}) =>
+  wechat('/sns/jscode2session', {
+    query: { ...credentials, js_code: jsCode, grant_type: 'authorization_code', ...overrides },
+  })
+
+const stableToken = (extra: Record<string, unknown> = {}) =>
+  wechat('/cgi-bin/stable_token', {
+    json: { grant_type: 'client_credential', ...credentials, ...extra },
+  })
+
+const phoneNumber = (accessToken: string, json: unknown) =>
+  wechat('/wxa/business/getuserphonenumber', { query: { access_token: accessToken }, json })
+
+const mintLogin = (json: object = {}) => h.control<{ code: string; openid: string }>('login', json)
+
+describe('the strict emulator', () => {
+  beforeEach(async () => {
+    h = await startHarness()
+  })
+
+  describe('jscode2session', () => {
+    it('answers openid and session_key (and unionid when bound), without errcode', async () => {
+      const { code, openid } = await mintLogin({ unionid: 'oUnion1' })
+      const answer = await code2Session(code)
+      expect(answer).toEqual({
+        openid,
+        session_key: h.emulator.sessionKeyOf(openid),
+        unionid: 'oUnion1',
+      })
+      expect(Buffer.from(String(answer.session_key), 'base64')).toHaveLength(16)
+      expect(openid).toMatch(/^o[\w-]{27}$/)
+    })
+
+    it('gives the user a new session_key at each wx.login', async () => {
+      const first = await mintLogin()
+      const key = (await code2Session(first.code)).session_key
+      const second = await mintLogin({ openid: first.openid })
+      expect((await code2Session(second.code)).session_key).not.toBe(key)
+    })
+
+    it('takes each code once, for five minutes', async () => {
+      const { code } = await mintLogin()
+      expect((await code2Session(code)).openid).toBeDefined()
+      expect(await code2Session(code)).toMatchObject({ errcode: 40163, errmsg: /^code been used/ })
+      expect(await code2Session('unknown')).toMatchObject({ errcode: 40029 })
+      const late = await mintLogin()
+      h.advance(5 * 60_000 + 1)
+      expect(await code2Session(late.code)).toMatchObject({ errcode: 40029 })
+    })
+
+    it.each([
+      ['no appid', { appid: '' }, 41002],
+      ['no secret', { secret: '' }, 41004],
+      ['another appid', { appid: 'wx1111111111111111' }, 40013],
+      ['a wrong secret', { secret: 'wrong' }, 40125],
+      ['no code', { js_code: '' }, 41008],
+      ['another grant_type', { grant_type: 'client_credential' }, 40002],
+    ])('answers %s with errcode %i', async (_case, overrides, errcode) => {
+      const { code } = await mintLogin()
+      expect(await code2Session(code, overrides)).toMatchObject({ errcode })
+    })
+  })
+
+  describe('stable_token', () => {
+    it('hands out one token for its lifetime, and the next in its last five minutes', async () => {
+      const first = await stableToken()
+      expect(first).toEqual({ access_token: expect.any(String), expires_in: 7200 })
+      h.advance(6000 * 1000)
+      expect(await stableToken()).toEqual({ access_token: first.access_token, expires_in: 1200 })
+      h.advance(1000 * 1000)
+      const next = await stableToken()
+      expect(next.access_token).not.toBe(first.access_token)
+      expect(next.expires_in).toBe(7200)
+    })
+
+    it('forces a new token on force_refresh, and refuses bad credentials', async () => {
+      const first = await stableToken()
+      expect((await stableToken({ force_refresh: true })).access_token).not.toBe(first.access_token)
+      expect(await stableToken({ secret: 'wrong' })).toMatchObject({ errcode: 40125 })
+      expect(await stableToken({ grant_type: 'authorization_code' })).toMatchObject({
+        errcode: 40002,
+      })
+    })
+  })
+
+  describe('getuserphonenumber', () => {
+    it('answers phone_info with a numeric countryCode and a watermark', async () => {
+      const { openid } = await mintLogin()
+      const { code } = await h.control<{ code: string }>('phone', { openid })
+      const { access_token: token } = await stableToken()
+      expect(await phoneNumber(String(token), { code, openid })).toEqual({
+        errcode: 0,
+        errmsg: 'ok',
+        phone_info: {
+          phoneNumber: '13800138000',
+          purePhoneNumber: '13800138000',
+          countryCode: 86,
+          watermark: { appid: EMULATOR_APPID, timestamp: expect.any(Number) },
+        },
+      })
+      expect(await phoneNumber(String(token), { code, openid })).toMatchObject({ errcode: 40029 })
+    })
+
+    it('checks the code was issued to the openid given', async () => {
+      const { openid } = await mintLogin()
+      const { code } = await h.control<{ code: string }>('phone', { openid })
+      const { access_token: token } = await stableToken()
+      expect(await phoneNumber(String(token), { code, openid: 'oSomeoneElse' })).toMatchObject({
+        errcode: 40029,
+      })
+    })
+
+    it('refuses missing, unknown, retired and expired access tokens', async () => {
+      const { openid } = await mintLogin()
+      const mint = async () => (await h.control<{ code: string }>('phone', { openid })).code
+      expect(await phoneNumber('', { code: await mint() })).toMatchObject({ errcode: 41001 })
+      expect(await phoneNumber('bogus', { code: await mint() })).toMatchObject({ errcode: 40014 })
+      const first = String((await stableToken()).access_token)
+      await h.control('retire-access-token')
+      expect(await phoneNumber(first, { code: await mint() })).toMatchObject({ errcode: 40001 })
+      const second = String((await stableToken()).access_token)
+      expect(second).not.toBe(first)
+      h.advance(7200 * 1000)
+      expect(await phoneNumber(second, { code: await mint() })).toMatchObject({ errcode: 42001 })
+    })
+  })
+
+  describe('checksession', () => {
+    it('checks hmac_sha256 keyed with the session_key string, over an empty body', async () => {
+      const { code, openid } = await mintLogin()
+      const key = String((await code2Session(code)).session_key)
+      const token = String((await stableToken()).access_token)
+      const check = (signature: string, sigMethod = 'hmac_sha256') =>
+        wechat('/wxa/checksession', {
+          query: { access_token: token, openid, signature, sig_method: sigMethod },
+        })
+      const signature = createHmac('sha256', key).update('').digest('hex')
+      expect(await check(signature)).toEqual({ errcode: 0, errmsg: 'ok' })
+      const decodedKey = createHmac('sha256', Buffer.from(key, 'base64')).update('').digest('hex')
+      expect(await check(decodedKey)).toMatchObject({ errcode: 87009 })
+      expect(await check(signature, 'sha1')).toMatchObject({ errcode: 87008 })
+      await h.control('rotate-session-key', { openid })
+      expect(await check(signature)).toMatchObject({ errcode: 87009 })
+    })
+  })
+
+  describe('the control API', () => {
+    it('mints a phone payload encrypted with the user’s current session_key', async () => {
+      const { openid } = await mintLogin()
+      const minted = await h.control<{ encryptedData: string; iv: string }>('phone', {
+        openid,
+        phoneNumber: '2025550123',
+        countryCode: '1',
+      })
+      const data = decryptOpenData(
+        h.emulator.sessionKeyOf(openid) ?? '',
+        minted.encryptedData,
+        minted.iv,
+      )
+      expect(data).toEqual({
+        phoneNumber: '+12025550123',
+        purePhoneNumber: '2025550123',
+        countryCode: '1',
+        watermark: { appid: EMULATOR_APPID, timestamp: expect.any(Number) },
+      })
+    })
+
+    it('mints user info as a getuserinfo event carries it', async () => {
+      const { openid } = await mintLogin({ unionid: 'oUnion2' })
+      const minted = await h.control<{
+        encryptedData: string
+        iv: string
+        rawData: string
+        signature: string
+      }>('userinfo', { openid, nickName: 'Band' })
+      const key = h.emulator.sessionKeyOf(openid) ?? ''
+      expect(verifySignature(minted.rawData, minted.signature, key)).toBe(true)
+      expect(JSON.parse(minted.rawData)).toMatchObject({ nickName: 'Band' })
+      expect(decryptOpenData(key, minted.encryptedData, minted.iv)).toMatchObject({
+        openId: openid,
+        unionId: 'oUnion2',
+        nickName: 'Band',
+        watermark: { appid: EMULATOR_APPID },
+      })
+    })
+
+    it('plays faults in order, each for its number of calls, with their latency', async () => {
+      await h.control('faults', { api: 'jscode2session', errcode: 45011, times: 2 })
+      await h.control('faults', { api: 'jscode2session', errcode: -1, latencyMs: 20 })
+      const { code } = await mintLogin()
+      expect(await code2Session(code)).toMatchObject({ errcode: 45011, errmsg: /minute-quota/ })
+      expect(await code2Session(code)).toMatchObject({ errcode: 45011 })
+      expect(await code2Session(code)).toMatchObject({ errcode: -1 })
+      expect((await code2Session(code)).openid).toBeDefined()
+      const stats = await h.call<{ calls: Record<string, number> }>(
+        'GET',
+        '/__wechat/control/stats',
+      )
+      expect(stats.body.calls).toEqual({
+        jscode2session: 4,
+        stable_token: 0,
+        getuserphonenumber: 0,
+        checksession: 0,
+      })
+    })
+
+    it('forgets codes, tokens, faults and counts at reset, but keeps users', async () => {
+      const { code, openid } = await mintLogin()
+      const token = String((await stableToken()).access_token)
+      await h.control('faults', { api: 'stable_token', errcode: -1 })
+      await h.control('reset')
+      expect(await code2Session(code)).toMatchObject({ errcode: 40029 })
+      expect(await phoneNumber(token, { code: 'x' })).toMatchObject({ errcode: 40014 })
+      expect((await stableToken()).access_token).toBeDefined()
+      expect(h.emulator.sessionKeyOf(openid)).toBeDefined()
+      const stats = await h.call<{ calls: Record<string, number> }>(
+        'GET',
+        '/__wechat/control/stats',
+      )
+      expect(stats.body.calls).toMatchObject({ jscode2session: 1, stable_token: 1 })
+    })
+
+    it.each([
+      ['login', { openid: 'has spaces' }],
+      ['phone', { openid: 'o1', phoneNumber: '+86 138' }],
+      ['phone', {}],
+      ['userinfo', { openid: 'o1', extra: 1 }],
+      ['faults', { api: 'token', errcode: 1 }],
+      ['faults', { api: 'jscode2session', latencyMs: -1 }],
+      ['reset', { now: true }],
+    ])('refuses a bad %s request with 400', async (path, json) => {
+      const reply = await h.call('POST', `/__wechat/control/${path}`, { json })
+      expect(reply.status).toBe(400)
+    })
+  })
+})
+
+describe('the preview emulator', () => {
+  beforeEach(async () => {
+    h = await startHarness({ config: { emulator: { mode: 'preview' } } })
+  })
+
+  it('signs a code it never minted (a real DevTools code) in as the preview user, once', async () => {
+    const answer = await code2Session('0a3Xkl000zAbcD1xyz2wq000000Xkl0p')
+    expect(answer).toMatchObject({ openid: PREVIEW_OPENID, session_key: expect.any(String) })
+    expect(await code2Session('0a3Xkl000zAbcD1xyz2wq000000Xkl0p')).toMatchObject({
+      errcode: 40163,
+    })
+    const login = await h.call<{ user: { id: string } }>('POST', '/api/auth/login', {
+      json: { code: 'another-real-code' },
+    })
+    expect(login.status).toBe(200)
+  })
+
+  it('answers an unknown phone code with the test number', async () => {
+    const token = String((await stableToken()).access_token)
+    const answer = await phoneNumber(token, { code: 'real-phone-code', openid: PREVIEW_OPENID })
+    expect(answer).toMatchObject({ errcode: 0, phone_info: { phoneNumber: '13800138000' } })
+  })
+})

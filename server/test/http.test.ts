@@ -1,0 +1,175 @@
+import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
+
+// What any client gets for bad input: a 4xx in the one JSON error shape, never a 500.
+
+const ERROR_SHAPE = {
+  error: { code: expect.stringMatching(/^[A-Z_]+$/), message: expect.any(String) },
+}
+
+describe('bad input', () => {
+  let h: Harness
+  let token: string
+
+  beforeAll(async () => {
+    h = await startHarness()
+    token = (await h.login()).token
+  })
+
+  afterAll(async () => {
+    await h.close()
+  })
+
+  it('answers an unknown route with 404 NOT_FOUND', async () => {
+    const reply = await h.call<ErrorAnswer>('GET', '/api/nope?x=1')
+    expect(reply.status).toBe(404)
+    expect(reply.body).toEqual({ error: { code: 'NOT_FOUND', message: 'no route GET /api/nope' } })
+  })
+
+  it('answers a JSON body over 16 KiB with 413 PAYLOAD_TOO_LARGE', async () => {
+    const reply = await h.call<ErrorAnswer>('POST', '/api/auth/login', {
+      json: { code: 'x'.repeat(17 * 1024) },
+    })
+    expect(reply.status).toBe(413)
+    expect(reply.body.error.code).toBe('PAYLOAD_TOO_LARGE')
+  })
+
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
+    'answers a %s body with 415 UNSUPPORTED_MEDIA_TYPE',
+    async (type) => {
+      const reply = await h.call<ErrorAnswer>('POST', '/api/auth/login', {
+        body: 'code=abc',
+        headers: { 'content-type': type },
+      })
+      expect(reply.status).toBe(415)
+      expect(reply.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE')
+    },
+  )
+
+  it.each([
+    ['invalid JSON', '{"code":'],
+    ['an empty body', ''],
+    ['JSON null', 'null'],
+    ['a JSON string', '"abc"'],
+    ['prototype poisoning', '{"code":"abc","__proto__":{"admin":true}}'],
+  ])('answers %s with 400 INVALID_REQUEST', async (_case, body) => {
+    const reply = await h.call<ErrorAnswer>('POST', '/api/auth/login', {
+      body,
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(reply.status).toBe(400)
+    expect(reply.body.error.code).toBe('INVALID_REQUEST')
+  })
+
+  it('does not quote the body back in the message', async () => {
+    const reply = await h.call<ErrorAnswer>('POST', '/api/auth/login', {
+      body: '{"code": secret-looking-thing',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(reply.text).not.toContain('secret-looking-thing')
+  })
+
+  it('never answers 500 to anything a client can send', async () => {
+    const bodies: unknown[] = [
+      {},
+      [],
+      0,
+      true,
+      'x',
+      { code: null },
+      { code: { nested: 'object' } },
+      { code: ['a'] },
+      { code: '\u0000' },
+      { code: '😀'.repeat(64) },
+      { encryptedData: '', iv: '' },
+      { encryptedData: 'A'.repeat(8192), iv: 'A'.repeat(64) },
+      { encryptedData: 'AAAAAAAAAAAAAAAAAAAAAA==', iv: 'AAAAAAAAAAAAAAAAAAAAAA==' },
+      { encryptedData: '====', iv: '====', rawData: '', signature: '' },
+      { nickName: '\ud800' },
+      { nickName: 'x'.repeat(10_000) },
+      { constructor: { prototype: { polluted: true } } },
+    ]
+    const routes = [
+      ['POST', '/api/auth/login'],
+      ['POST', '/api/auth/phone'],
+      ['POST', '/api/auth/userinfo'],
+      ['PUT', '/api/me/profile'],
+      ['POST', '/api/me/avatar'],
+      ['POST', '/__wechat/control/login'],
+      ['POST', '/__wechat/control/phone'],
+      ['POST', '/__wechat/control/faults'],
+    ]
+    for (const [method = 'POST', path = '/'] of routes) {
+      for (const json of bodies) {
+        const reply = await h.call(method, path, { token, json })
+        if (reply.status >= 400) expect([path, reply.body]).toEqual([path, ERROR_SHAPE])
+        expect([path, json, reply.status < 500]).toEqual([path, json, true])
+      }
+    }
+    expect(h.logs.filter((line) => line.includes('"level":50'))).toEqual([])
+    expect((await h.call('GET', '/healthz')).status).toBe(200)
+  })
+
+  it('answers the emulator’s control API in the same shape', async () => {
+    const noFault = await h.call<ErrorAnswer>('POST', '/__wechat/control/faults', {
+      json: { api: 'jscode2session' },
+    })
+    expect(noFault.status).toBe(400)
+    expect(noFault.body).toEqual({
+      error: {
+        code: 'INVALID_REQUEST',
+        message: 'a fault needs an errcode, a latencyMs or both',
+      },
+    })
+  })
+})
+
+describe('the rate limit on /api/auth/*', () => {
+  it('allows RATE_LIMIT_PER_MIN requests a minute per address, then answers 429', async () => {
+    const h = await startHarness({ config: { rateLimitPerMin: 3 } })
+    try {
+      const statuses: number[] = []
+      for (const path of ['login', 'phone', 'userinfo', 'logout']) {
+        statuses.push((await h.call('POST', `/api/auth/${path}`, { json: {} })).status)
+      }
+      expect(statuses).toEqual([400, 401, 401, 429])
+      const limited = await h.call<ErrorAnswer>('POST', '/api/auth/login', { json: {} })
+      expect(limited.body.error.code).toBe('RATE_LIMITED')
+      expect(limited.headers.get('retry-after')).toMatch(/^\d+$/)
+      // Other routes are not limited.
+      expect((await h.call('GET', '/healthz')).status).toBe(200)
+      expect((await h.call('GET', '/api/me')).status).toBe(401)
+      // Nor is X-Forwarded-For believed without TRUST_PROXY.
+      const spoofed = await h.call('POST', '/api/auth/login', {
+        json: {},
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      })
+      expect(spoofed.status).toBe(429)
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('counts per X-Forwarded-For address with TRUST_PROXY', async () => {
+    const h = await startHarness({ config: { rateLimitPerMin: 1, trustProxy: true } })
+    try {
+      const from = (address: string) =>
+        h.call('POST', '/api/auth/login', { json: {}, headers: { 'x-forwarded-for': address } })
+      expect((await from('203.0.113.1')).status).toBe(400)
+      expect((await from('203.0.113.1')).status).toBe(429)
+      expect((await from('203.0.113.2')).status).toBe(400)
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('is off with RATE_LIMIT_PER_MIN=0', async () => {
+    const h = await startHarness({ config: { rateLimitPerMin: 0 } })
+    try {
+      for (let i = 0; i < 100; i++) {
+        expect((await h.call('POST', '/api/auth/login', { json: {} })).status).toBe(400)
+      }
+    } finally {
+      await h.close()
+    }
+  })
+})
