@@ -1,5 +1,6 @@
 /**
- * The reference server as a user's phone meets it: its own process (`tsx server/src/main.ts`),
+ * The reference server as a user's phone meets it: its own process (`node --import tsx
+ * server/src/main.ts`, what `npm start` runs, minus npm's wrapper, so `pid` is the server's),
  * on a free port of 127.0.0.1, with the built-in WeChat emulator in strict mode and a temporary
  * DATA_DIR. It can be stopped and started again on the same port and data, like a redeploy.
  */
@@ -10,24 +11,58 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 
 const ROOT = path.resolve(__dirname, '../..')
-const TSX = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')
 const LISTENING = /^listening on (http:\/\/\S+)/m
+
+/**
+ * Starts `node --import tsx <script>` and resolves with its URL once it prints its listen line.
+ * Its output goes to `logFile`, not a pipe: a server that logs every request would otherwise
+ * stall on a full pipe whenever this process is busy (generating load, say).
+ */
+export async function startListening(
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const log = fs.openSync(logFile, 'a')
+  const from = fs.fstatSync(log).size
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  })
+  fs.closeSync(log)
+  const printed = () => fs.readFileSync(logFile, 'utf8').slice(from)
+  const url = await new Promise<string>((resolve, reject) => {
+    const exited = (code: number | null) => {
+      clearInterval(timer)
+      reject(new Error(`${script} exited (${code}):\n${printed()}`))
+    }
+    const timer = setInterval(() => {
+      const match = LISTENING.exec(printed())
+      if (!match) return
+      clearInterval(timer)
+      child.off('exit', exited)
+      resolve(match[1])
+    }, 10)
+    child.once('exit', exited)
+  })
+  return { child, url }
+}
 
 export class ServerProcess {
   url = ''
-  /** Every line the server printed, stdout and stderr, across restarts. */
-  readonly output: string[] = []
   private child: ChildProcess | null = null
   private port = 0
   private readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weapp-login-e2e-'))
+  /** Everything the server printed, across restarts. */
+  readonly logFile = path.join(this.dataDir, 'server.log')
 
   constructor(private readonly env: Record<string, string> = {}) {}
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [TSX, 'server/src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
+    const { child, url } = await startListening(
+      'server/src/main.ts',
+      {
         HOST: '127.0.0.1',
         PORT: String(this.port),
         DATA_DIR: this.dataDir,
@@ -36,23 +71,17 @@ export class ServerProcess {
         RATE_LIMIT_PER_MIN: '0',
         ...this.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+      this.logFile,
+    )
     this.child = child
-    this.url = await new Promise<string>((resolve, reject) => {
-      let seen = ''
-      const onData = (chunk: Buffer) => {
-        const text = chunk.toString('utf8')
-        this.output.push(...text.split('\n').filter(Boolean))
-        seen += text
-        const match = LISTENING.exec(seen)
-        if (match) resolve(match[1])
-      }
-      child.stdout?.on('data', onData)
-      child.stderr?.on('data', onData)
-      child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${seen}`)))
-    })
-    this.port = Number(new URL(this.url).port)
+    this.url = url
+    this.port = Number(new URL(url).port)
+  }
+
+  get pid(): number {
+    const pid = this.child?.pid
+    if (pid === undefined) throw new Error('the server is not running')
+    return pid
   }
 
   async stop(): Promise<void> {
