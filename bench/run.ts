@@ -9,6 +9,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import autocannon from 'autocannon'
+import * as prettier from 'prettier'
 import { transformSync } from 'esbuild'
 import ts from 'typescript'
 import { decryptOpenData, encryptOpenData } from '../server/src/crypto'
@@ -393,10 +394,18 @@ async function main(): Promise<void> {
     ),
   ].join('\n')
 
-  fs.writeFileSync(RESULTS, `# Benchmark results\n\nWritten by \`npm run bench\`.\n\n${report}\n`)
+  // Formatted as the repository's Prettier would, so `npm test`'s lint stays green after a run.
+  const style = { ...(await prettier.resolveConfig(README)), parser: 'markdown' }
+  const results = `# Benchmark results\n\nWritten by \`npm run bench\`.\n\n${report}\n`
+  fs.writeFileSync(RESULTS, await prettier.format(results, style))
   const readme = fs.readFileSync(README, 'utf8')
   const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/
-  if (marked.test(readme)) fs.writeFileSync(README, readme.replace(marked, `$1${report}\n$2`))
+  if (marked.test(readme)) {
+    fs.writeFileSync(
+      README,
+      await prettier.format(readme.replace(marked, `$1${report}\n$2`), style),
+    )
+  }
   console.log(report)
 }
 
