@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { Config } from './config'
-import { ApiError, errorHandler, notFoundHandler } from './errors'
+import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './errors'
 import { WechatEmulator } from './emulator/emulator'
 import { emulatorPlugin } from './emulator/plugin'
 import { authRoutes } from './routes/auth'
@@ -86,6 +86,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     // Fastify's defaults coerce types and drop unknown fields without a word.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // A URL the router cannot decode, a parameter over its length, a request Node cannot parse:
+    // Fastify's own answers to these have another shape than the contract's one error shape.
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
   })
 
   app.setErrorHandler(errorHandler)

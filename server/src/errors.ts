@@ -1,3 +1,5 @@
+import { STATUS_CODES as HTTP_REASONS } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 
 // The table of docs/api.md: each code has exactly one HTTP status.
@@ -47,6 +49,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  // Only /avatars/:file has a parameter, and no file has a name that long.
+  FST_ERR_MAX_PARAM_LENGTH: 'NOT_FOUND',
 }
 
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
@@ -99,4 +103,30 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
   void reply
     .status(404)
     .send(errorBody(new ApiError('NOT_FOUND', `no route ${request.method} ${path}`)))
+}
+
+/**
+ * What Node's HTTP parser rejects before Fastify sees a request (a broken request line, headers
+ * over the size limit): Fastify's default answers another JSON shape, which clients cannot read.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has no one left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const apiError = new ApiError(
+    'INVALID_REQUEST',
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'the request headers are over the size limit'
+      : 'the request is not valid HTTP/1.1',
+  )
+  const body = JSON.stringify(errorBody(apiError))
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${apiError.status} ${HTTP_REASONS[apiError.status] ?? ''}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    )
+  }
+  socket.destroy(error)
 }

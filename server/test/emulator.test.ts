@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
 import { decryptOpenData, verifySignature } from '../src/crypto'
-import { PREVIEW_OPENID } from '../src/emulator/emulator'
+import { DEFAULT_EMULATOR_LIMITS, PREVIEW_OPENID, WechatEmulator } from '../src/emulator/emulator'
 import { startHarness, type Harness } from './support/harness'
 
 // WeChat's side, as the server sees it: shapes and errcodes of the four APIs.
@@ -290,5 +290,72 @@ describe('the preview emulator', () => {
     const token = String((await stableToken()).access_token)
     const answer = await phoneNumber(token, { code: 'real-phone-code', openid: PREVIEW_OPENID })
     expect(answer).toMatchObject({ errcode: 0, phone_info: { phoneNumber: '13800138000' } })
+  })
+})
+
+describe('the emulator’s memory', () => {
+  // A benchmark runs 20,000 logins, each a new user, against one server: what the emulator keeps
+  // must stop growing, not hold every user, code and token it ever saw.
+  const time = Date.UTC(2026, 0, 1)
+  const emulator = () => new WechatEmulator({ ...credentials, mode: 'strict', now: () => time })
+  const redeem = (e: WechatEmulator, code: string) =>
+    e.code2Session({ ...credentials, js_code: code, grant_type: 'authorization_code' })
+
+  it('stays bounded over 20,000 logins of new users', () => {
+    const e = emulator()
+    const { maxUsers, codes } = DEFAULT_EMULATOR_LIMITS
+    for (let i = 0; i < 20_000; i++) {
+      expect(redeem(e, e.mintLoginCode({}).code)).toHaveProperty('session_key')
+    }
+    const retained = e.retained()
+    expect(retained.users).toBe(maxUsers)
+    expect(retained.codes).toBe(codes.maxUsed)
+  })
+
+  it('still redeems codes minted all at once before any login', () => {
+    const e = emulator()
+    const minted = Array.from({ length: 20_000 }, (_, i) =>
+      e.mintLoginCode(i === 0 ? { unionid: 'oUnionFirst' } : {}),
+    )
+    // The first user is long forgotten by now, yet its code still signs it in, unionid and all.
+    expect(redeem(e, minted[0]?.code ?? '')).toMatchObject({
+      openid: minted[0]?.openid,
+      unionid: 'oUnionFirst',
+    })
+    for (const { code } of minted.slice(1)) expect(redeem(e, code)).toHaveProperty('openid')
+    expect(redeem(e, minted[19_999]?.code ?? '')).toMatchObject({ errcode: 40163 })
+    expect(e.retained().codes).toBe(DEFAULT_EMULATOR_LIMITS.codes.maxUsed)
+  })
+
+  it('keeps the users it saw last', () => {
+    const e = emulator()
+    const { openid } = e.mintLoginCode({})
+    for (let i = 0; i < DEFAULT_EMULATOR_LIMITS.maxUsers - 1; i++) e.mintLoginCode({})
+    const key = e.sessionKeyOf(openid)
+    e.rotateSessionKey(openid)
+    expect(e.sessionKeyOf(openid)).not.toBe(key)
+    e.mintLoginCode({})
+    // Seen just now, so someone else was forgotten.
+    expect(e.sessionKeyOf(openid)).toBeDefined()
+  })
+
+  it('keeps only the latest access tokens', () => {
+    const e = emulator()
+    let token = ''
+    for (let i = 0; i < 1000; i++) {
+      token = String(
+        (
+          e.stableToken({
+            grant_type: 'client_credential',
+            ...credentials,
+            force_refresh: true,
+          }) as {
+            access_token: string
+          }
+        ).access_token,
+      )
+    }
+    expect(e.retained().accessTokens).toBe(DEFAULT_EMULATOR_LIMITS.maxAccessTokens)
+    expect(e.getPhoneNumber(token, { code: 'x' })).toMatchObject({ errcode: 40029 })
   })
 })

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
 
 // What any client gets for bad input: a 4xx in the one JSON error shape, never a 500.
@@ -108,6 +109,48 @@ describe('bad input', () => {
     expect(h.logs.filter((line) => line.includes('"level":50'))).toEqual([])
     expect((await h.call('GET', '/healthz')).status).toBe(200)
   })
+
+  it.each([
+    ['a path that is not valid percent-encoding', '/api/%E0%A4%A', 400, 'INVALID_REQUEST'],
+    [
+      'an avatar name over the router’s length limit',
+      `/avatars/${'a'.repeat(200)}.png`,
+      404,
+      'NOT_FOUND',
+    ],
+  ])('answers %s in the one error shape', async (_case, path, status, code) => {
+    const reply = await h.call<ErrorAnswer>('GET', path)
+    expect(reply.status).toBe(status)
+    expect(reply.body).toEqual({ error: { code, message: expect.any(String) } })
+  })
+
+  it.each([
+    [
+      'headers over the size limit',
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    ],
+    ['a request line that is not HTTP', 'GARBAGE\r\n\r\n'],
+    ['a control character in a header', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: \u0001\r\n\r\n'],
+  ])(
+    'answers %s, which Node refuses before Fastify, in the one error shape',
+    async (_case, raw) => {
+      const { hostname, port } = new URL(h.url)
+      const answer = await new Promise<string>((resolve, reject) => {
+        let text = ''
+        const socket = connect(Number(port), hostname, () => socket.write(raw, 'latin1'))
+        socket.on('data', (chunk) => (text += chunk.toString()))
+        socket.on('error', reject)
+        socket.on('close', () => resolve(text))
+      })
+      const [head = '', body = ''] = answer.split('\r\n\r\n')
+      expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+      expect(head).toMatch(/\r\ncontent-type: application\/json/i)
+      expect(JSON.parse(body)).toEqual({
+        error: { code: 'INVALID_REQUEST', message: expect.any(String) },
+      })
+      expect((await h.call('GET', '/healthz')).status).toBe(200)
+    },
+  )
 
   it('answers the emulator’s control API in the same shape', async () => {
     const noFault = await h.call<ErrorAnswer>('POST', '/__wechat/control/faults', {

@@ -121,6 +121,22 @@ describe('the access token', () => {
     expect((await calls()).stable_token).toBe(2)
   })
 
+  it('keeps its token while an early refresh fails, and tries again only later', async () => {
+    const { token, mint } = await signedIn()
+    expect((await phone(token, { code: (await mint()).code })).status).toBe(200)
+    // In the token's last 300 s, with stable_token down for one refresh (three attempts).
+    h.advance(7000 * 1000)
+    await h.control('faults', { api: 'stable_token', errcode: -1, times: 3 })
+    expect((await phone(token, { code: (await mint()).code })).status).toBe(200)
+    expect((await calls()).stable_token).toBe(4)
+    // Not every call pays for another failing refresh.
+    expect((await phone(token, { code: (await mint()).code })).status).toBe(200)
+    expect((await calls()).stable_token).toBe(4)
+    h.advance(30_000)
+    expect((await phone(token, { code: (await mint()).code })).status).toBe(200)
+    expect((await calls()).stable_token).toBe(5)
+  })
+
   it.each([40001, 42001, 40014])(
     'is refreshed once, and the call retried once, on errcode %i',
     async (errcode) => {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorMode } from '../config'
 import { encryptOpenData, signRawData } from '../crypto'
 import { ANONYMOUS_NICKNAME } from '../nickname'
-import { CodeBook } from './code-book'
+import { CodeBook, DEFAULT_CODE_BOOK_LIMITS, type CodeBookLimits } from './code-book'
 
 export const WECHAT_APIS = [
   'jscode2session',
@@ -24,6 +24,24 @@ const CODE_TTL_MS = 5 * 60_000
 const ACCESS_TOKEN_TTL_S = 7200
 // WeChat hands out the next token during the last five minutes; both work meanwhile.
 const ACCESS_TOKEN_OVERLAP_S = 300
+
+/**
+ * What the emulator holds in memory, so a long run (a benchmark's 20,000 logins, each a new user)
+ * leaves it flat: the users it met most recently, and the latest access tokens.
+ */
+export interface EmulatorLimits {
+  /** Past it the least recently seen user is forgotten, as after a restart of the emulator. */
+  maxUsers: number
+  /** Past it the oldest tokens are forgotten: 40014 instead of 40001 or 42001, still rejected. */
+  maxAccessTokens: number
+  codes: CodeBookLimits
+}
+
+export const DEFAULT_EMULATOR_LIMITS: EmulatorLimits = {
+  maxUsers: 10_000,
+  maxAccessTokens: 100,
+  codes: DEFAULT_CODE_BOOK_LIMITS,
+}
 
 const ERRMSG: Record<number, string> = {
   [-1]: 'system error',
@@ -62,6 +80,12 @@ interface EmulatedUser {
   sessionKey: string
 }
 
+/** What a login code stands for; the unionid rides along in case the user is forgotten meanwhile. */
+interface LoginGrant {
+  openid: string
+  unionid: string | null
+}
+
 interface PhoneGrant {
   openid: string
   purePhoneNumber: string
@@ -94,6 +118,7 @@ export interface EmulatorOptions {
   secret: string
   mode: EmulatorMode
   now: () => number
+  limits?: EmulatorLimits
 }
 
 function newSessionKey(): string {
@@ -113,16 +138,18 @@ function noCalls(): Record<WechatApiName, number> {
 /** WeChat's server API, in memory: its users, codes, access tokens, and the faults tests inject. */
 export class WechatEmulator {
   private readonly users = new Map<string, EmulatedUser>()
-  private readonly loginCodes: CodeBook<string>
+  private readonly loginCodes: CodeBook<LoginGrant>
   private readonly phoneCodes: CodeBook<PhoneGrant>
+  private readonly limits: EmulatorLimits
   private readonly accessTokens = new Map<string, AccessToken>()
   private currentAccessToken: AccessToken | null = null
   private readonly faults = new Map<WechatApiName, Fault[]>()
   private calls = noCalls()
 
   constructor(private readonly options: EmulatorOptions) {
-    this.loginCodes = new CodeBook(CODE_TTL_MS, options.now)
-    this.phoneCodes = new CodeBook(CODE_TTL_MS, options.now)
+    this.limits = options.limits ?? DEFAULT_EMULATOR_LIMITS
+    this.loginCodes = new CodeBook(CODE_TTL_MS, options.now, this.limits.codes)
+    this.phoneCodes = new CodeBook(CODE_TTL_MS, options.now, this.limits.codes)
   }
 
   // The control API.
@@ -133,7 +160,7 @@ export class WechatEmulator {
     const user = this.user(openid)
     if (request.unionid !== undefined) user.unionid = request.unionid
     user.sessionKey = newSessionKey()
-    return { code: this.loginCodes.issue(openid), openid }
+    return { code: this.loginCodes.issue({ openid, unionid: user.unionid }), openid }
   }
 
   /** What a getPhoneNumber button tap yields: a phone code, and the legacy encrypted payload. */
@@ -223,6 +250,15 @@ export class WechatEmulator {
     return { calls: { ...this.calls } }
   }
 
+  /** How many entries each of its maps holds: for tests that prove memory stays bounded. */
+  retained(): { users: number; codes: number; accessTokens: number } {
+    return {
+      users: this.users.size,
+      codes: this.loginCodes.size + this.phoneCodes.size,
+      accessTokens: this.accessTokens.size,
+    }
+  }
+
   /** The key WeChat holds for the user now: for tests that prove it never leaks. */
   sessionKeyOf(openid: string): string | undefined {
     return this.users.get(openid)?.sessionKey
@@ -250,11 +286,14 @@ export class WechatEmulator {
     if (typeof code !== 'string' || code === '') return wechatFailure(41008)
     let redeemed = this.loginCodes.redeem(code)
     if ('error' in redeemed && redeemed.error === 'unknown' && this.options.mode === 'preview') {
-      this.user(PREVIEW_OPENID).sessionKey = newSessionKey()
-      redeemed = this.loginCodes.redeem(this.loginCodes.issue(PREVIEW_OPENID, code))
+      const preview = this.user(PREVIEW_OPENID)
+      preview.sessionKey = newSessionKey()
+      const grant = { openid: PREVIEW_OPENID, unionid: preview.unionid }
+      redeemed = this.loginCodes.redeem(this.loginCodes.issue(grant, code))
     }
     if ('error' in redeemed) return wechatFailure(redeemed.error === 'used' ? 40163 : 40029)
-    const user = this.user(redeemed.value)
+    const user = this.user(redeemed.value.openid)
+    user.unionid ??= redeemed.value.unionid
     return {
       openid: user.openid,
       session_key: user.sessionKey,
@@ -283,6 +322,11 @@ export class WechatEmulator {
       }
       this.accessTokens.set(current.token, current)
       this.currentAccessToken = current
+      // The newest is the current one, so evicting from the front never drops it.
+      for (const token of this.accessTokens.keys()) {
+        if (this.accessTokens.size <= this.limits.maxAccessTokens) break
+        this.accessTokens.delete(token)
+      }
     }
     return { access_token: current.token, expires_in: Math.floor((current.expiresAt - now) / 1000) }
   }
@@ -336,10 +380,13 @@ export class WechatEmulator {
    * login elsewhere.
    */
   private user(openid: string): EmulatedUser {
-    let user = this.users.get(openid)
-    if (!user) {
-      user = { openid, unionid: null, sessionKey: newSessionKey() }
-      this.users.set(openid, user)
+    const user = this.users.get(openid) ?? { openid, unionid: null, sessionKey: newSessionKey() }
+    // Reinserted at each use, so the Map's front is the least recently seen user.
+    this.users.delete(openid)
+    this.users.set(openid, user)
+    for (const oldest of this.users.keys()) {
+      if (this.users.size <= this.limits.maxUsers) break
+      this.users.delete(oldest)
     }
     return user
   }

@@ -1,6 +1,9 @@
 // The codes WeChat answers for an access token it no longer takes.
 const TOKEN_REJECTED = new Set([40001, 42001, 40014])
 const REFRESH_AHEAD_S = 300
+// After an early refresh failed, the next try waits this long: each try costs the caller that
+// starts it every retry and timeout of an unreachable WeChat, and the old token still works.
+const REFRESH_RETRY_MS = 30_000
 
 export interface FetchedToken {
   accessToken: string
@@ -52,7 +55,10 @@ export class AccessTokenCache {
       fetched = await this.fetchToken()
     } catch (error) {
       // An early refresh that fails is no reason to drop a token that still works.
-      if (previous && previous === this.cached && this.now() < previous.expiresAt) {
+      const now = this.now()
+      if (previous && previous === this.cached && now < previous.expiresAt) {
+        const refreshAt = Math.min(previous.expiresAt, now + REFRESH_RETRY_MS)
+        this.cached = { ...previous, refreshAt }
         return previous.token
       }
       throw error
