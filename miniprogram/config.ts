@@ -20,6 +20,8 @@ export interface AuthConfig {
   tokenScheme: string
   /** Per-call timeout of wx.login, wx.request and wx.uploadFile. */
   timeoutMs: number
+  /** WeChat runs at most 10 wx.request/wx.uploadFile at once and fails the rest: queue past it. */
+  maxConcurrent: number
   /** Transient failures of the login and of idempotent requests: at most `tries` in all. */
   retry: { tries: number; baseDelayMs: number; maxDelayMs: number }
   /** A token this close to its expiry counts as expired, so it is not sent just to fail. */
@@ -59,6 +61,7 @@ export function createConfig(overrides: Partial<AuthConfig> = {}): AuthConfig {
     tokenHeader: 'Authorization',
     tokenScheme: 'Bearer',
     timeoutMs: 10000,
+    maxConcurrent: 10,
     retry: { tries: 3, baseDelayMs: 300, maxDelayMs: 3000 },
     expirySkewMs: 30000,
     storageKey: 'auth.session',

@@ -51,13 +51,16 @@ export class AuthError extends Error {
     Object.setPrototypeOf(this, AuthError.prototype)
   }
 
-  /** Worth trying again unchanged: the network, a timeout or a gateway, never a verdict. */
+  /**
+   * Worth trying again unchanged: the network, a timeout or a gateway, never a verdict. A 502
+   * WECHAT_ERROR is one (a wrong appid or secret on the backend): trying again only burns quota.
+   */
   get transient(): boolean {
     return (
       this.code === 'NETWORK_ERROR' ||
       this.code === 'TIMEOUT' ||
       this.code === 'WX_LOGIN_FAILED' ||
-      TRANSIENT_STATUS.includes(this.status)
+      (TRANSIENT_STATUS.includes(this.status) && this.code !== 'WECHAT_ERROR')
     )
   }
 }

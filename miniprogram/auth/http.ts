@@ -23,32 +23,56 @@ export interface Upload {
 }
 
 export class Http {
+  private active = 0
+  private readonly queue: Array<() => void> = []
+
   constructor(
     private readonly platform: Platform,
     private readonly config: AuthConfig,
   ) {}
 
   async send(call: Call): Promise<unknown> {
-    const answer = await this.platform.request({
-      url: this.config.baseUrl + call.path,
-      method: call.method,
-      header: this.header(call.token, { 'content-type': 'application/json' }),
-      // wx.request sends no body for undefined; a JSON route still expects an object.
-      data: call.data ?? (call.method === 'GET' ? undefined : {}),
-      timeoutMs: call.timeoutMs ?? this.config.timeoutMs,
-    })
+    const answer = await this.slot(() =>
+      this.platform.request({
+        url: this.config.baseUrl + call.path,
+        method: call.method,
+        header: this.header(call.token, { 'content-type': 'application/json' }),
+        // wx.request sends no body for undefined; a JSON route still expects an object.
+        data: call.data ?? (call.method === 'GET' ? undefined : {}),
+        timeoutMs: call.timeoutMs ?? this.config.timeoutMs,
+      }),
+    )
     return unwrap(answer)
   }
 
   async upload(upload: Upload): Promise<unknown> {
-    const answer = await this.platform.uploadFile({
-      url: this.config.baseUrl + upload.path,
-      filePath: upload.filePath,
-      name: upload.name,
-      header: this.header(upload.token, {}),
-      timeoutMs: upload.timeoutMs ?? this.config.timeoutMs,
-    })
+    const answer = await this.slot(() =>
+      this.platform.uploadFile({
+        url: this.config.baseUrl + upload.path,
+        filePath: upload.filePath,
+        name: upload.name,
+        header: this.header(upload.token, {}),
+        timeoutMs: upload.timeoutMs ?? this.config.timeoutMs,
+      }),
+    )
     return unwrap(answer)
+  }
+
+  /**
+   * Holds a slot only for the exchange itself, so a login needed by queued requests (after a 401)
+   * is never stuck behind them.
+   */
+  private async slot<T>(exchange: () => Promise<T>): Promise<T> {
+    if (this.active < this.config.maxConcurrent) this.active++
+    else await new Promise<void>((resolve) => this.queue.push(resolve))
+    try {
+      return await exchange()
+    } finally {
+      // Hand the slot straight to the next in line, or give it back.
+      const next = this.queue.shift()
+      if (next) next()
+      else this.active--
+    }
   }
 
   private header(token: string | undefined, base: Record<string, string>): Record<string, string> {

@@ -10,7 +10,7 @@ export type PrivacyChoice = { event: 'agree'; buttonId: string } | { event: 'dis
 
 /** A dialog on screen: shown when the user must be asked, hidden once every call is resolved. */
 export interface PrivacyDialog {
-  show(referrer: string): void
+  show(): void
   hide(): void
 }
 
@@ -32,15 +32,14 @@ export class Privacy {
     const api = this.platform.privacy
     if (!api || this.installed) return
     this.installed = true
-    api.onNeedPrivacyAuthorization((resolve, eventInfo) => {
-      // The dialog of the page on top is the last attached.
-      const dialog = this.dialogs[this.dialogs.length - 1]
+    api.onNeedPrivacyAuthorization((resolve) => {
+      const dialog = this.top()
       if (!dialog) {
         resolve({ event: 'disagree' })
         return
       }
       this.pending.push(resolve)
-      dialog.show(eventInfo.referrer)
+      dialog.show()
       resolve({ event: 'exposureAuthorization' })
     })
   }
@@ -51,9 +50,18 @@ export class Privacy {
     return () => {
       const index = this.dialogs.indexOf(dialog)
       if (index >= 0) this.dialogs.splice(index, 1)
-      // The page is gone with the user's question unanswered: release the waiting calls.
-      if (this.dialogs.length === 0) this.choose({ event: 'disagree' })
+      if (this.pending.length === 0) return
+      // The page that asked is gone, the question unanswered: ask on the page now on top, or,
+      // with none left, release the waiting calls.
+      const next = this.top()
+      if (next) next.show()
+      else this.choose({ event: 'disagree' })
     }
+  }
+
+  /** The dialog of the page on top: pages attach theirs as they open. */
+  private top(): PrivacyDialog | undefined {
+    return this.dialogs[this.dialogs.length - 1]
   }
 
   /** Call from the agree button's bindagreeprivacyauthorization, with that button's id. */

@@ -1,4 +1,4 @@
-import { isAuthError } from './errors'
+import { isAuthError, type AuthError } from './errors'
 import type { Platform } from './platform'
 
 export interface RetryPolicy {
@@ -22,12 +22,13 @@ export async function withRetry<T>(
   attempt: () => Promise<T>,
   policy: RetryPolicy,
   platform: Pick<Platform, 'sleep' | 'random'>,
+  retryable: (err: AuthError) => boolean = (err) => err.transient,
 ): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt()
     } catch (err) {
-      if (n >= policy.tries || !isAuthError(err) || !err.transient) throw err
+      if (n >= policy.tries || !isAuthError(err) || !retryable(err)) throw err
       await platform.sleep(backoffDelay(n, policy, platform.random))
     }
   }

@@ -99,7 +99,18 @@ export class Session {
     }
     const epoch = this.epoch
     this.emit({ status: 'logging-in' })
-    const flight = withRetry(() => this.loginOnce(), this.config.retry, this.platform).then(
+    let freshCode = false
+    const retryable = (err: AuthError) => {
+      // A code that expired (the app slept past its 5 minutes) or was spent deserves one new code.
+      if (err.code === 'WECHAT_CODE_INVALID' && !freshCode) return (freshCode = true)
+      return err.transient
+    }
+    const flight = withRetry(
+      () => this.loginOnce(),
+      this.config.retry,
+      this.platform,
+      retryable,
+    ).then(
       (stored) => {
         if (epoch !== this.epoch) throw new AuthError('NOT_LOGGED_IN', 'logged out during login')
         this.save(stored)
@@ -152,6 +163,8 @@ export class Session {
   async logout(): Promise<void> {
     const token = this.stored ? this.stored.token : null
     this.epoch++
+    // A login already under way belongs to the old session: the next login() starts its own.
+    this.inflight = null
     this.clear()
     if (token === null) return
     try {

@@ -90,6 +90,31 @@ describe('request<T>()', () => {
   })
 })
 
+describe('at most 10 requests at once, as WeChat allows', () => {
+  it('queues the rest, and every request still succeeds', async () => {
+    loggedIn()
+    backend.on('GET /api/things', () => ({ status: 200, body: { ok: true }, delayMs: 30 }))
+    const a = auth()
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, () => a.requester.request({ path: '/api/things' })),
+    )
+    expect(answers).toHaveLength(25)
+    expect(backend.maxInFlight).toBe(10)
+  })
+
+  it('a login that queued requests need is not stuck behind them', async () => {
+    loggedIn('expired')
+    backend.tokens.delete('expired')
+    backend.on('GET /api/things', () => ({ status: 200, body: {}, delayMs: 10 }))
+    const a = auth()
+    await Promise.all(
+      Array.from({ length: 25 }, () => a.requester.request({ path: '/api/things' })),
+    )
+    expect(backend.count('POST /api/auth/login')).toBe(1)
+    expect(backend.maxInFlight).toBeLessThanOrEqual(10)
+  })
+})
+
 describe('401: log in again and replay once', () => {
   it('replays with the new token after one login', async () => {
     loggedIn('expired')
@@ -232,10 +257,36 @@ describe('transient failures: backoff, at most 3 tries', () => {
     expect(backend.count('POST /api/auth/login')).toBe(1)
   })
 
-  it('does not retry an invalid code: the backend said no', async () => {
+  it('gives a rejected code (expired while the app slept) one fresh code, not more', async () => {
     backend.on('POST /api/auth/login', () => error(400, 'WECHAT_CODE_INVALID'))
     await expect(auth().session.login()).rejects.toMatchObject({ code: 'WECHAT_CODE_INVALID' })
-    expect(backend.count('POST /api/auth/login')).toBe(1)
+    expect(backend.received.map((r) => (r.body as { code: string }).code)).toEqual([
+      'code-1',
+      'code-2',
+    ])
+  })
+
+  it('logs in with the fresh code when the first one was rejected', async () => {
+    let calls = 0
+    backend.on('POST /api/auth/login', () =>
+      ++calls === 1 ? error(400, 'WECHAT_CODE_INVALID') : { status: 200, body: backend.issue() },
+    )
+    await expect(auth().session.login()).resolves.toMatchObject({ token: 'token-1' })
+  })
+
+  it('does not retry a backend misconfigured for WeChat (502 WECHAT_ERROR): it only burns quota', async () => {
+    backend.on('POST /api/auth/login', () => error(502, 'WECHAT_ERROR'))
+    await expect(auth().session.login()).rejects.toMatchObject({ code: 'WECHAT_ERROR' })
+    expect(wx.count('login')).toBe(1)
+  })
+
+  it('retries a bare 502 from a gateway', async () => {
+    let calls = 0
+    backend.on('POST /api/auth/login', () =>
+      ++calls === 1 ? { status: 502, body: 'Bad Gateway' } : { status: 200, body: backend.issue() },
+    )
+    await auth().session.login()
+    expect(backend.count('POST /api/auth/login')).toBe(2)
   })
 
   it('waits exponentially longer with jitter, within the cap', () => {

@@ -172,6 +172,17 @@ describe('observable state', () => {
     expect(seen).toEqual(['anonymous'])
   })
 
+  it('a login after a logout starts afresh instead of joining the abandoned one', async () => {
+    backend.on('POST /api/auth/login', () => ({ status: 200, body: backend.issue(), delayMs: 50 }))
+    const { session } = auth()
+    const abandoned = session.login()
+    await session.logout()
+    await expect(session.login()).resolves.toMatchObject({ token: 'token-2' })
+    await expect(abandoned).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' })
+    expect(session.state.status).toBe('logged-in')
+    expect(wx.count('login')).toBe(2)
+  })
+
   it('a logout during a login wins: the late login does not bring the session back', async () => {
     backend.on('POST /api/auth/login', () => ({ status: 200, body: backend.issue(), delayMs: 50 }))
     const { session } = auth()

@@ -93,6 +93,24 @@ describe('the getphonenumber callback', () => {
     expect(text(page, '#status')).toBe('登录已失效，请重试')
   })
 
+  it('does not prepare again when the page shows mid-submit (back from a native sheet)', async () => {
+    wx.sessionValid = false
+    const page = await open()
+    const before = wx.log.length
+    backend.on('POST /api/auth/phone', () => ({
+      status: 200,
+      body: { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86' },
+      delayMs: 50,
+    }))
+    page
+      .querySelector('#phone-btn')!
+      .dispatchEvent('getphonenumber', { detail: await wx.phoneDetail() })
+    await settle(() => page.data.busy === true)
+    ;(page.instance as { onShow(): void }).onShow()
+    await settle(() => page.data.done === true)
+    expect(wx.log.slice(before)).toEqual(['POST /api/auth/phone'])
+  })
+
   it('posts the legacy payload when the base library gives no code (below 2.21.2)', async () => {
     wx.sdkVersion = '2.20.0'
     const page = await open()

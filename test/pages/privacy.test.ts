@@ -102,6 +102,20 @@ it('a page closed with the question open releases the waiting call (disagree), n
   await expect(gate).resolves.toBe(false)
 })
 
+it('when the page that asked closes, the page below asks instead; nothing is left waiting', async () => {
+  const app = launchApp(wx, { baseUrl: backend.url })
+  await settle(() => app.auth.session.state.status === 'logged-in')
+  const below = openPage(phonePage)
+  const top = openPage(phonePage)
+  const gate = wx.privacyGate('button.getPhoneNumber')
+  await settle(() => dialog(top).data.visible === true)
+  expect(dialog(below).data.visible).toBe(false)
+  top.detach()
+  await settle(() => dialog(below).data.visible === true)
+  dialog(below).querySelector('#privacy-agree')!.dispatchEvent('agreeprivacyauthorization')
+  await expect(gate).resolves.toBe(true)
+})
+
 it('with no page able to ask (no dialog on screen), answers disagree at once', async () => {
   const app = launchApp(wx, { baseUrl: backend.url })
   await settle(() => app.auth.session.state.status === 'logged-in')

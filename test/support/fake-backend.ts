@@ -27,6 +27,9 @@ export const USER = { id: 'u_1', nickName: null, avatarUrl: null, phoneNumber: n
 export class FakeBackend {
   url = ''
   readonly received: Received[] = []
+  /** The most requests the backend was answering at the same time. */
+  maxInFlight = 0
+  private inFlight = 0
   /** Tokens the backend accepts; tests revoke one to play an expiry. */
   readonly tokens = new Set<string>()
   private readonly handlers = new Map<string, Handler>()
@@ -41,6 +44,7 @@ export class FakeBackend {
   /** Back to the plain contract: logins issue tokens, authenticated routes check them. */
   reset(): void {
     this.received.length = 0
+    this.maxInFlight = 0
     this.issued = 0
     this.tokens.clear()
     this.handlers.clear()
@@ -83,6 +87,8 @@ export class FakeBackend {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight)
+    res.on('close', () => this.inFlight--)
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const text = Buffer.concat(chunks).toString('utf8')

@@ -59,7 +59,8 @@ Component({
   },
   methods: {
     onShow() {
-      this.prepare()
+      // Back from the album or camera mid-upload: a login now could rotate a key still in use.
+      if (!this.data.busy) this.prepare()
     },
 
     async prepare() {

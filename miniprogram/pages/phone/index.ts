@@ -39,7 +39,8 @@ Component({
   },
   methods: {
     onShow() {
-      if (!this.data.done) this.prepare()
+      // Back from a native sheet mid-submit: a login now could rotate the key of the payload in flight.
+      if (!this.data.done && !this.data.busy) this.prepare()
     },
 
     async prepare() {
