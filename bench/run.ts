@@ -181,6 +181,16 @@ async function serverLoad(): Promise<{ login: Load; phone: Load; bare: Load }> {
       openid: 'o_bench_phone',
     })
     const { token } = await server.call<{ token: string }>('POST', '/api/auth/login', { code })
+    // One unmeasured run each, so the JIT has seen the code paths before the clock starts.
+    const warm = await mint(CODES_PER_RUN / 2, () => control<{ code: string }>('login', {}))
+    await load({
+      ...postEach(
+        `${server.url}/api/auth/login`,
+        warm.map(({ code }) => ({ code })),
+      ),
+      duration: 1,
+    })
+    await load({ url: `${bare.url}/bare`, duration: 1 })
     for (let run = 1; run <= RUNS; run++) {
       progress(`server load, run ${run} of ${RUNS}`)
       const codes = await mint(CODES_PER_RUN, () => control<{ code: string }>('login', {}))
