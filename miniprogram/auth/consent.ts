@@ -1,8 +1,11 @@
 /**
- * What the phone-number and user-info buttons have in common: reading the platform's verdict out of
- * the event, and posting the payload without ever calling wx.login on the way.
+ * What the phone-number and user-info buttons have in common: the session made ready before the
+ * tap, the platform's verdict read out of the event, and the payload posted without ever calling
+ * wx.login on the way.
  */
+import type { AuthConfig } from '../config'
 import { toAuthError, type AuthError, type AuthErrorCode } from './errors'
+import type { Requester } from './request'
 import type { Session } from './session'
 
 /** Why a button event carried no payload. */
@@ -24,7 +27,7 @@ export interface ConsentDetail {
   errno?: number
 }
 
-export function rejectionOf(detail: ConsentDetail): Rejection | null {
+function rejectionOf(detail: ConsentDetail): Rejection | null {
   const { errMsg, errno } = detail
   if (/:ok$/.test(errMsg)) return null
   if (errno === 1400001) return 'quota-exhausted'
@@ -41,7 +44,7 @@ export function rejectionOf(detail: ConsentDetail): Rejection | null {
  * The outcome of an event that carried no payload, or null when it did. errno 112 is the
  * developer's to fix (declare the API in the admin console), so it is also said in the console.
  */
-export function rejected(detail: ConsentDetail): ConsentOutcome<never> | null {
+function rejected(detail: ConsentDetail): ConsentOutcome<never> | null {
   const reason = rejectionOf(detail)
   if (reason === null) return null
   if (reason === 'privacy-undeclared') {
@@ -72,10 +75,53 @@ const RELOGIN_THEN_RETAP: AuthErrorCode[] = [
 const RETAP: AuthErrorCode[] = ['WECHAT_CODE_INVALID', 'WATERMARK_INVALID']
 
 /**
+ * A button whose event carries a payload sealed by WeChat, for the backend to redeem or decrypt.
+ * `D` is the event's detail, `A` the backend's answer, `T` what the page gets.
+ */
+export abstract class ConsentFlow<D extends ConsentDetail, A, T> {
+  constructor(
+    protected readonly session: Session,
+    protected readonly requester: Requester,
+    protected readonly config: AuthConfig,
+  ) {}
+
+  /** Call when the page shows, so the tap finds a session whose session_key WeChat still holds. */
+  prepare(): Promise<void> {
+    return this.session.ensureWechatSession()
+  }
+
+  /** The button handler's whole job. Never calls wx.login before the backend has answered. */
+  submit(detail: D): Promise<ConsentOutcome<T>> {
+    const rejection = rejected(detail)
+    if (rejection) return Promise.resolve(rejection)
+    const data = this.payloadOf(detail)
+    if (!data) {
+      return Promise.resolve({ kind: 'rejected', reason: 'failed', errMsg: 'no payload' })
+    }
+    const send = async () =>
+      this.accept(
+        await this.requester.request<A>({
+          path: this.path(),
+          method: 'POST',
+          data,
+          relogin: false,
+        }),
+      )
+    return submitConsent(this.session, send)
+  }
+
+  protected abstract path(): string
+  /** What of the event goes to the backend; null when the event has nothing to send. */
+  protected abstract payloadOf(detail: D): Record<string, string> | null
+  /** The backend's answer, after keeping what the session should know of it. */
+  protected abstract accept(answer: A): T
+}
+
+/**
  * Posts a consent payload. A re-login, when needed, happens only after the backend has answered:
  * by then the payload is used up, so rotating the session_key can no longer spoil it.
  */
-export async function submitConsent<T>(
+async function submitConsent<T>(
   session: Session,
   send: () => Promise<T>,
 ): Promise<ConsentOutcome<T>> {

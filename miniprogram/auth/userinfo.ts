@@ -3,10 +3,8 @@
  * (identity still comes from the login code), so the answer says whether the user should fill in a
  * real nickname and avatar instead.
  */
-import type { AuthConfig } from '../config'
-import { rejected, submitConsent, type ConsentOutcome } from './consent'
-import type { Requester } from './request'
-import type { Session, User } from './session'
+import { ConsentFlow } from './consent'
+import type { User } from './session'
 
 export interface UserInfo {
   nickName: string
@@ -27,39 +25,24 @@ export interface UserInfoResult {
 
 export const ANONYMOUS_NICKNAME = '微信用户'
 
-export class UserInfoFlow {
-  constructor(
-    private readonly session: Session,
-    private readonly requester: Requester,
-    private readonly config: AuthConfig,
-  ) {}
-
-  /** As for the phone number: the backend decrypts with its session_key, so check it before the tap. */
-  prepare(): Promise<void> {
-    return this.session.ensureWechatSession()
+export class UserInfoFlow extends ConsentFlow<
+  WechatMiniprogram.UserInfoDetail,
+  { userInfo: UserInfo; user: User },
+  UserInfoResult
+> {
+  protected path(): string {
+    return this.config.endpoints.userInfo
   }
 
-  submit(detail: WechatMiniprogram.UserInfoDetail): Promise<ConsentOutcome<UserInfoResult>> {
-    const rejection = rejected(detail)
-    if (rejection) return Promise.resolve(rejection)
+  protected payloadOf(detail: WechatMiniprogram.UserInfoDetail): Record<string, string> | null {
     const { encryptedData, iv, rawData, signature } = detail
-    if (!encryptedData || !iv) {
-      return Promise.resolve({ kind: 'rejected', reason: 'failed', errMsg: 'no encryptedData' })
-    }
-    const data: Record<string, string> = { encryptedData, iv }
-    if (rawData && signature) {
-      data.rawData = rawData
-      data.signature = signature
-    }
-    return submitConsent(this.session, async () => {
-      const answer = await this.requester.request<{ userInfo: UserInfo; user: User }>({
-        path: this.config.endpoints.userInfo,
-        method: 'POST',
-        data,
-        relogin: false,
-      })
-      this.session.setUser(answer.user)
-      return { ...answer, anonymous: answer.userInfo.nickName === ANONYMOUS_NICKNAME }
-    })
+    if (!encryptedData || !iv) return null
+    // The signature is checked only as a pair: rawData alone proves nothing.
+    return rawData && signature ? { encryptedData, iv, rawData, signature } : { encryptedData, iv }
+  }
+
+  protected accept(answer: { userInfo: UserInfo; user: User }): UserInfoResult {
+    this.session.setUser(answer.user)
+    return { ...answer, anonymous: answer.userInfo.nickName === ANONYMOUS_NICKNAME }
   }
 }

@@ -2,7 +2,7 @@
  * What the user reads: short Chinese sentences that say what to do next. Pages pick them by
  * error code or rejection, never by parsing a message.
  */
-import type { AuthError, AuthErrorCode, Rejection } from '../auth/index'
+import type { AuthError, AuthErrorCode, ConsentOutcome, Rejection } from '../auth/index'
 
 const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   NETWORK_ERROR: '网络连接失败，请检查网络后重试',
@@ -31,6 +31,32 @@ const NOT_RETRYABLE: AuthErrorCode[] = [
   'NOT_FOUND',
 ]
 
+/** A page's status line: the sentence, whether it reports a failure, whether 重试 can help. */
+export interface StatusLine {
+  status: string
+  error: boolean
+  canRetry: boolean
+}
+
+export function failure(error: AuthError): StatusLine {
+  return { status: errorMessage(error), error: true, canRetry: canRetry(error) }
+}
+
+/** The status line of a button tap that did not end in success. */
+export function consentFailure(
+  outcome: Exclude<ConsentOutcome<unknown>, { kind: 'ok' }>,
+  subject: ConsentSubject,
+): StatusLine {
+  switch (outcome.kind) {
+    case 'rejected':
+      return { status: rejectionMessage(outcome.reason, subject), error: true, canRetry: false }
+    case 'retap':
+      return { status: errorMessage(outcome.error), error: true, canRetry: false }
+    case 'error':
+      return failure(outcome.error)
+  }
+}
+
 export function errorMessage(error: AuthError): string {
   return ERROR_MESSAGES[error.code] ?? '服务暂时不可用，请稍后重试'
 }
@@ -42,7 +68,7 @@ export function canRetry(error: AuthError): boolean {
 
 export type ConsentSubject = '手机号' | '用户信息'
 
-export function rejectionMessage(reason: Rejection, subject: ConsentSubject): string {
+function rejectionMessage(reason: Rejection, subject: ConsentSubject): string {
   switch (reason) {
     case 'denied':
       return `你取消了授权，需要时可再点一次按钮`

@@ -2,17 +2,14 @@ import { createConfig, type AuthConfig } from '../../miniprogram/config'
 import { createAuth, isAuthError, type Auth } from '../../miniprogram/auth/index'
 import { wxPlatform } from '../../miniprogram/auth/platform'
 import { backoffDelay } from '../../miniprogram/auth/retry'
-import { error, FakeBackend } from '../support/fake-backend'
+import { error, useFakeBackend } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
 import { FAST_RETRY } from '../support/harness'
 
-const backend = new FakeBackend()
+const backend = useFakeBackend()
 let wx: FakeWx
 
-beforeAll(() => backend.start())
-afterAll(() => backend.stop())
 beforeEach(() => {
-  backend.reset()
   wx = new FakeWx()
 })
 

@@ -1,17 +1,14 @@
 import { createConfig } from '../../miniprogram/config'
 import { createAuth, type Auth, type AuthState } from '../../miniprogram/auth/index'
 import { wxPlatform } from '../../miniprogram/auth/platform'
-import { error, FakeBackend } from '../support/fake-backend'
+import { error, useFakeBackend } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
 import { FAST_RETRY, launchApp, settle } from '../support/harness'
 
-const backend = new FakeBackend()
+const backend = useFakeBackend()
 let wx: FakeWx
 
-beforeAll(() => backend.start())
-afterAll(() => backend.stop())
 beforeEach(() => {
-  backend.reset()
   wx = new FakeWx()
 })
 

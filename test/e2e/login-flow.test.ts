@@ -64,10 +64,9 @@ async function wechatCalls(api: string): Promise<number> {
   return stats.calls[api] ?? 0
 }
 
-async function openReady(id: string): Promise<Rendered> {
+function openReady(id: string): Promise<Rendered> {
   const page = openPage(id)
-  await settle(() => page.data.ready === true)
-  return page
+  return settle(() => page.data.ready === true).then(() => page)
 }
 
 /** A tap on the phone button; when WeChat asks for privacy consent, the user answers in the dialog. */

@@ -1,15 +1,12 @@
-import { error, FakeBackend, USER } from '../support/fake-backend'
+import { error, useFakeBackend, USER } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
 import { exists, launchApp, loadPage, openPage, settle, text } from '../support/harness'
 
-const backend = new FakeBackend()
+const backend = useFakeBackend()
 const pageId = loadPage('pages/index/index')
 let wx: FakeWx
 
-beforeAll(() => backend.start())
-afterAll(() => backend.stop())
 beforeEach(() => {
-  backend.reset()
   wx = new FakeWx()
 })
 

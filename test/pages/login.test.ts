@@ -1,19 +1,11 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { error, FakeBackend, USER } from '../support/fake-backend'
+import { error, useFakeBackend, USER } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
-import {
-  exists,
-  launchApp,
-  loadPage,
-  openPage,
-  settle,
-  text,
-  type Rendered,
-} from '../support/harness'
+import { exists, loadPage, openReady, type Rendered, settle, text } from '../support/harness'
 
-const backend = new FakeBackend()
+const backend = useFakeBackend()
 const pageId = loadPage('pages/login/index')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'login-page-'))
 /** What chooseAvatar hands over: a temporary local file. */
@@ -27,26 +19,19 @@ const BAND = {
   language: 'zh_CN',
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   fs.writeFileSync(avatarFile, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'))
-  await backend.start()
 })
-afterAll(async () => {
-  await backend.stop()
+afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true })
 })
 beforeEach(() => {
-  backend.reset()
   wx = new FakeWx()
   wx.privacyAgreed = true
 })
 
-async function open(): Promise<Rendered> {
-  const app = launchApp(wx, { baseUrl: backend.url })
-  await settle(() => app.auth.session.state.status === 'logged-in')
-  const page = openPage(pageId)
-  await settle(() => page.data.ready === true)
-  return page
+function open(): Promise<Rendered> {
+  return openReady(wx, backend.url, pageId)
 }
 
 async function idle(page: Rendered, trigger: () => void): Promise<void> {

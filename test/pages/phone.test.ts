@@ -1,4 +1,4 @@
-import { error, FakeBackend } from '../support/fake-backend'
+import { error, useFakeBackend } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
 import {
   attr,
@@ -6,29 +6,23 @@ import {
   launchApp,
   loadPage,
   openPage,
+  openReady,
+  type Rendered,
   settle,
   text,
-  type Rendered,
 } from '../support/harness'
 
-const backend = new FakeBackend()
+const backend = useFakeBackend()
 const pageId = loadPage('pages/phone/index')
 let wx: FakeWx
 
-beforeAll(() => backend.start())
-afterAll(() => backend.stop())
 beforeEach(() => {
-  backend.reset()
   wx = new FakeWx()
   wx.privacyAgreed = true
 })
 
-async function open(): Promise<Rendered> {
-  const app = launchApp(wx, { baseUrl: backend.url })
-  await settle(() => app.auth.session.state.status === 'logged-in')
-  const page = openPage(pageId)
-  await settle(() => page.data.ready === true)
-  return page
+function open(): Promise<Rendered> {
+  return openReady(wx, backend.url, pageId)
 }
 
 /** What WeChat does on a tap: the event, then the handler's work until the page is idle again. */

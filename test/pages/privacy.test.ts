@@ -1,34 +1,28 @@
-import { FakeBackend } from '../support/fake-backend'
+import { useFakeBackend } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
 import {
   attr,
   launchApp,
   loadPage,
   openPage,
+  openReady,
+  type Rendered,
   settle,
   text,
-  type Rendered,
 } from '../support/harness'
 
-const backend = new FakeBackend()
+const backend = useFakeBackend()
 const phonePage = loadPage('pages/phone/index')
 const homePage = loadPage('pages/index/index')
 let wx: FakeWx
 
-beforeAll(() => backend.start())
-afterAll(() => backend.stop())
 beforeEach(() => {
-  backend.reset()
   // The last base library with the privacy APIs but without the combined open-type.
   wx = new FakeWx({ sdkVersion: '2.32.3' })
 })
 
-async function open(): Promise<Rendered> {
-  const app = launchApp(wx, { baseUrl: backend.url })
-  await settle(() => app.auth.session.state.status === 'logged-in')
-  const page = openPage(phonePage)
-  await settle(() => page.data.ready === true)
-  return page
+function open(): Promise<Rendered> {
+  return openReady(wx, backend.url, phonePage)
 }
 
 function dialog(page: Rendered) {

@@ -125,6 +125,15 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   return text
 }
 
+/** A backend for the whole test file, back to the plain contract before each test. */
+export function useFakeBackend(): FakeBackend {
+  const backend = new FakeBackend()
+  beforeAll(() => backend.start())
+  afterAll(() => backend.stop())
+  beforeEach(() => backend.reset())
+  return backend
+}
+
 /** The contract's error answer. */
 export function error(status: number, code: string): Reply {
   return { status, body: { error: { code, message: code } } }

@@ -62,6 +62,15 @@ export function openPage(id: string, spy?: SetDataSpy): Rendered {
   return page
 }
 
+/** The app launched and logged in, then `id` opened and ready for a tap. */
+export async function openReady(wx: FakeWx, baseUrl: string, id: string): Promise<Rendered> {
+  const app = launchApp(wx, { baseUrl })
+  await settle(() => app.auth.session.state.status === 'logged-in')
+  const page = openPage(id)
+  await settle(() => page.data.ready === true)
+  return page
+}
+
 export function text(page: ReturnType<typeof simulate.render>, selector: string): string {
   const node = page.querySelector(selector)
   if (!node || !node.dom) throw new Error(`nothing matches ${selector}`)

@@ -3,18 +3,11 @@
  * chooser and the nickname input. WeChat's getUserInfo now answers an anonymous 微信用户, which is
  * never shown as the user's name: the page asks for the fill-in instead.
  */
-import {
-  toAuthError,
-  type AuthError,
-  type ConsentOutcome,
-  type User,
-  type UserInfoResult,
-} from '../../auth/index'
-import { canRetry, errorMessage, rejectionMessage } from '../../utils/messages'
+import { toAuthError, type ConsentOutcome, type User, type UserInfoResult } from '../../auth/index'
+import { consentFailure, failure } from '../../utils/messages'
+import { runRetry, showFailure } from '../../utils/retry'
 import { changed } from '../../utils/diff'
 import { detach, onDetach } from '../../utils/lifecycle'
-
-const retries = new WeakMap<object, () => Promise<void>>()
 
 const auth = () => getApp<IAppOption>().auth
 
@@ -69,7 +62,7 @@ Component({
         await auth().userInfo.prepare()
         this.setData({ ready: true })
       } catch (err) {
-        this.fail(toAuthError(err), () => this.prepare())
+        showFailure(this, failure(toAuthError(err)), () => this.prepare())
       }
     },
 
@@ -86,7 +79,7 @@ Component({
           const user = await auth().profile.uploadAvatar(e.detail.avatarUrl)
           this.setData({ busy: false, status: '头像已更新', ...profileOf(user) })
         } catch (err) {
-          this.fail(toAuthError(err), upload)
+          showFailure(this, failure(toAuthError(err)), upload)
         }
       }
       await upload()
@@ -106,52 +99,35 @@ Component({
           const user = await auth().profile.saveNickname(e.detail.value.nickName || '')
           this.setData({ busy: false, status: '昵称已保存', askFillIn: false, ...profileOf(user) })
         } catch (err) {
-          this.fail(toAuthError(err), save)
+          showFailure(this, failure(toAuthError(err)), save)
         }
       }
       await save()
     },
 
     async onRetry() {
-      const retry = retries.get(this)
-      if (!retry || this.data.busy) return
-      retries.delete(this)
-      await retry()
+      if (!this.data.busy) await runRetry(this)
     },
 
     showUserInfo(outcome: ConsentOutcome<UserInfoResult>) {
-      switch (outcome.kind) {
-        case 'ok':
-          this.setData({
-            busy: false,
-            ...profileOf(outcome.value.user),
-            ...(outcome.value.anonymous
-              ? { askFillIn: true, status: '微信不再提供头像昵称，请在下方设置' }
-              : { status: '已获取微信头像昵称' }),
-          })
-          return
-        case 'rejected':
-          this.setData({
-            busy: false,
-            status: rejectionMessage(outcome.reason, '用户信息'),
-            error: true,
-          })
-          return
-        case 'retap':
-          this.setData({ busy: false, status: errorMessage(outcome.error), error: true })
-          return
-        case 'error':
-          this.fail(outcome.error, async () => {
-            this.setData({ busy: true, status: '正在重试…', error: false, canRetry: false })
-            this.showUserInfo(await outcome.retry())
-          })
+      if (outcome.kind === 'ok') {
+        this.setData({
+          busy: false,
+          ...profileOf(outcome.value.user),
+          ...(outcome.value.anonymous
+            ? { askFillIn: true, status: '微信不再提供头像昵称，请在下方设置' }
+            : { status: '已获取微信头像昵称' }),
+        })
+        return
       }
-    },
-
-    fail(error: AuthError, retry: () => Promise<void>) {
-      const retryable = canRetry(error)
-      if (retryable) retries.set(this, retry)
-      this.setData({ busy: false, status: errorMessage(error), error: true, canRetry: retryable })
+      const retry =
+        outcome.kind === 'error'
+          ? async () => {
+              this.setData({ busy: true, status: '正在重试…', error: false, canRetry: false })
+              this.showUserInfo(await outcome.retry())
+            }
+          : undefined
+      showFailure(this, consentFailure(outcome, '用户信息'), retry)
     },
   },
 })

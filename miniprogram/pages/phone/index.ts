@@ -5,12 +5,8 @@
  */
 import { toAuthError, type ConsentOutcome, type PhoneNumber } from '../../auth/index'
 import { maskPhone } from '../../utils/format'
-import { canRetry, errorMessage, rejectionMessage } from '../../utils/messages'
-
-type Outcome = ConsentOutcome<PhoneNumber>
-
-/** What 重试 does on each page: resend the same payload, or prepare again. Not page data. */
-const retries = new WeakMap<object, () => Promise<void>>()
+import { consentFailure, failure } from '../../utils/messages'
+import { runRetry, showFailure } from '../../utils/retry'
 
 const auth = () => getApp<IAppOption>().auth
 
@@ -52,8 +48,7 @@ Component({
         await auth().phone.prepare()
         this.setData({ ready: true })
       } catch (err) {
-        retries.set(this, () => this.prepare())
-        this.setData({ status: errorMessage(toAuthError(err)), error: true, canRetry: true })
+        showFailure(this, failure(toAuthError(err)), () => this.prepare())
       }
     },
 
@@ -69,44 +64,28 @@ Component({
     },
 
     async onRetry() {
-      const retry = retries.get(this)
-      if (!retry || this.data.busy) return
-      retries.delete(this)
-      await retry()
+      if (!this.data.busy) await runRetry(this)
     },
 
-    show(outcome: Outcome) {
-      switch (outcome.kind) {
-        case 'ok':
-          this.setData({
-            busy: false,
-            done: true,
-            maskedPhone: maskPhone(outcome.value.phoneNumber),
-            status: '手机号已绑定',
-          })
-          return
-        case 'rejected':
-          this.setData({
-            busy: false,
-            status: rejectionMessage(outcome.reason, '手机号'),
-            error: true,
-          })
-          return
-        case 'retap':
-          this.setData({ busy: false, status: errorMessage(outcome.error), error: true })
-          return
-        case 'error':
-          retries.set(this, async () => {
-            this.setData({ busy: true, status: '正在重试…', error: false, canRetry: false })
-            this.show(await outcome.retry())
-          })
-          this.setData({
-            busy: false,
-            status: errorMessage(outcome.error),
-            error: true,
-            canRetry: canRetry(outcome.error),
-          })
+    show(outcome: ConsentOutcome<PhoneNumber>) {
+      if (outcome.kind === 'ok') {
+        this.setData({
+          busy: false,
+          done: true,
+          maskedPhone: maskPhone(outcome.value.phoneNumber),
+          status: '手机号已绑定',
+        })
+        return
       }
+      // An error leaves the payload unspent: 重试 resends it, with no new (billed) tap.
+      const retry =
+        outcome.kind === 'error'
+          ? async () => {
+              this.setData({ busy: true, status: '正在重试…', error: false, canRetry: false })
+              this.show(await outcome.retry())
+            }
+          : undefined
+      showFailure(this, consentFailure(outcome, '手机号'), retry)
     },
   },
 })
