@@ -4,8 +4,8 @@
  * never shown as the user's name: the page asks for the fill-in instead.
  */
 import { toAuthError, type ConsentOutcome, type User, type UserInfoResult } from '../../auth/index'
-import { consentFailure, failure } from '../../utils/messages'
-import { runRetry, showFailure } from '../../utils/retry'
+import { failure } from '../../utils/messages'
+import { runRetry, showConsentFailure, showFailure } from '../../utils/retry'
 import { changed } from '../../utils/diff'
 import { detach, onDetach } from '../../utils/lifecycle'
 
@@ -120,14 +120,7 @@ Component({
         })
         return
       }
-      const retry =
-        outcome.kind === 'error'
-          ? async () => {
-              this.setData({ busy: true, status: '正在重试…', error: false, canRetry: false })
-              this.showUserInfo(await outcome.retry())
-            }
-          : undefined
-      showFailure(this, consentFailure(outcome, '用户信息'), retry)
+      showConsentFailure(this, outcome, '用户信息', (next) => this.showUserInfo(next))
     },
   },
 })

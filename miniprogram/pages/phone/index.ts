@@ -5,8 +5,8 @@
  */
 import { toAuthError, type ConsentOutcome, type PhoneNumber } from '../../auth/index'
 import { maskPhone } from '../../utils/format'
-import { consentFailure, failure } from '../../utils/messages'
-import { runRetry, showFailure } from '../../utils/retry'
+import { failure } from '../../utils/messages'
+import { runRetry, showConsentFailure, showFailure } from '../../utils/retry'
 
 const auth = () => getApp<IAppOption>().auth
 
@@ -77,15 +77,7 @@ Component({
         })
         return
       }
-      // An error leaves the payload unspent: 重试 resends it, with no new (billed) tap.
-      const retry =
-        outcome.kind === 'error'
-          ? async () => {
-              this.setData({ busy: true, status: '正在重试…', error: false, canRetry: false })
-              this.show(await outcome.retry())
-            }
-          : undefined
-      showFailure(this, consentFailure(outcome, '手机号'), retry)
+      showConsentFailure(this, outcome, '手机号', (next) => this.show(next))
     },
   },
 })
