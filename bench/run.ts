@@ -60,7 +60,12 @@ function compile(source: string): string {
   const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile).config
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT)
   const js = ts.transpileModule(source, { compilerOptions: { ...options, removeComments: true } })
-  return transformSync(js.outputText, { loader: 'js', minify: true, target: 'es2020' }).code
+  return transformSync(js.outputText, {
+    loader: 'js',
+    minify: true,
+    target: 'es2020',
+    charset: 'utf8',
+  }).code
 }
 
 function packageSize(): {
@@ -252,7 +257,9 @@ function decryption(): { ours: number; bare: number } {
   }
 }
 
-// ---- Memory: RSS after 10,000 logins, then after 10,000 more (the same users coming back)
+// ---- Memory: RSS over batches of 10,000 logins (after the first, the same users coming back)
+
+const MEMORY_BATCHES = 3
 
 function rss(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -261,13 +268,13 @@ function rss(pid: number): number {
   return Number(match[1]) * 1024
 }
 
-async function memory(): Promise<{ start: number; first: number; second: number }> {
+async function memory(): Promise<number[]> {
   const server = new ServerProcess()
   await server.start()
   try {
-    const start = rss(server.pid)
-    const batch = async (label: string) => {
-      progress(`memory, ${label}`)
+    const readings = [rss(server.pid)]
+    for (let batch = 1; batch <= MEMORY_BATCHES; batch++) {
+      progress(`memory, batch ${batch} of ${MEMORY_BATCHES}`)
       const codes = await mint(MEMORY_LOGINS, (i) =>
         server.call<{ code: string }>('POST', '/__wechat/control/login', {
           openid: `o_bench_memory_${i}`,
@@ -278,11 +285,9 @@ async function memory(): Promise<{ start: number; first: number; second: number 
         codes.map(({ code }) => ({ code })),
       )
       await load({ ...logins, amount: codes.length })
-      return rss(server.pid)
+      readings.push(rss(server.pid))
     }
-    const first = await batch('first 10,000 logins')
-    const second = await batch('second 10,000 logins')
-    return { start, first, second }
+    return readings
   } finally {
     await server.dispose()
   }
@@ -389,18 +394,16 @@ async function main(): Promise<void> {
       ],
     ),
     '',
-    '**Memory** (server RSS; the second 10,000 are the same users logging in again)',
+    `**Memory** (server RSS after each batch of ${MEMORY_LOGINS} logins; from the second batch on, ` +
+      'the same users log in again)',
     '',
     table(
-      ['after', 'RSS'],
-      [
-        ['start', mib(mem.start)],
-        [`${MEMORY_LOGINS} logins`, mib(mem.first)],
-        [
-          `${MEMORY_LOGINS * 2} logins`,
-          `${mib(mem.second)} (${mem.second >= mem.first ? '+' : ''}${mib(mem.second - mem.first)})`,
-        ],
-      ],
+      ['logins', 'RSS', 'change'],
+      mem.map((bytes, i) => [
+        i * MEMORY_LOGINS,
+        mib(bytes),
+        i === 0 ? '' : `${bytes >= mem[i - 1] ? '+' : ''}${mib(bytes - mem[i - 1])}`,
+      ]),
     ),
   ].join('\n')
 
