@@ -5,7 +5,7 @@
  */
 import { toAuthError, type ConsentOutcome, type User, type UserInfoResult } from '../../auth/index'
 import { failure } from '../../utils/messages'
-import { runRetry, showConsentFailure, showFailure } from '../../utils/retry'
+import { prepareButton, runRetry, showConsentFailure, showFailure } from '../../utils/status'
 import { changed } from '../../utils/diff'
 import { detach, onDetach } from '../../utils/lifecycle'
 
@@ -53,17 +53,7 @@ Component({
   methods: {
     onShow() {
       // Back from the album or camera mid-upload: a login now could rotate a key still in use.
-      if (!this.data.busy) this.prepare()
-    },
-
-    async prepare() {
-      if (this.data.ready) this.setData({ ready: false })
-      try {
-        await auth().userInfo.prepare()
-        this.setData({ ready: true })
-      } catch (err) {
-        showFailure(this, failure(toAuthError(err)), () => this.prepare())
-      }
+      if (!this.data.busy) prepareButton(this, auth().userInfo)
     },
 
     async onGetUserInfo(e: WechatMiniprogram.ButtonGetUserInfo) {

@@ -3,10 +3,9 @@
  * shows, so the tap's callback only posts what WeChat handed over. After a success the button stays
  * disabled: WeChat bills every successful tap.
  */
-import { toAuthError, type ConsentOutcome, type PhoneNumber } from '../../auth/index'
+import type { ConsentOutcome, PhoneNumber } from '../../auth/index'
 import { maskPhone } from '../../utils/format'
-import { failure } from '../../utils/messages'
-import { runRetry, showConsentFailure, showFailure } from '../../utils/retry'
+import { prepareButton, runRetry, showConsentFailure } from '../../utils/status'
 
 const auth = () => getApp<IAppOption>().auth
 
@@ -36,20 +35,7 @@ Component({
   methods: {
     onShow() {
       // Back from a native sheet mid-submit: a login now could rotate the key of the payload in flight.
-      if (!this.data.done && !this.data.busy) this.prepare()
-    },
-
-    async prepare() {
-      // The disabled button says "not yet" well enough; only a previous failure needs clearing.
-      if (this.data.ready || this.data.error) {
-        this.setData({ ready: false, status: '', error: false, canRetry: false })
-      }
-      try {
-        await auth().phone.prepare()
-        this.setData({ ready: true })
-      } catch (err) {
-        showFailure(this, failure(toAuthError(err)), () => this.prepare())
-      }
+      if (!this.data.done && !this.data.busy) prepareButton(this, auth().phone)
     },
 
     async onGetPhoneNumber(e: WechatMiniprogram.ButtonGetPhoneNumber) {

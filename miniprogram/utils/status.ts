@@ -1,14 +1,38 @@
 /**
- * What a page's 重试 button will do — resend a payload, upload a file again, prepare again — kept
- * beside the page rather than in its data: functions do not cross to the view layer.
+ * The status line the pages share: what went wrong, and what their 重试 button will do — resend a
+ * payload, upload a file again, prepare again. The retry is kept beside the page rather than in
+ * its data: functions do not cross to the view layer.
  */
-import type { ConsentOutcome } from '../auth/index'
-import { consentFailure, type ConsentSubject, type StatusLine } from './messages'
+import { toAuthError, type ConsentOutcome } from '../auth/index'
+import { consentFailure, failure, type ConsentSubject, type StatusLine } from './messages'
 
 const offers = new WeakMap<object, () => Promise<void>>()
 
 interface StatusPage {
-  setData(data: StatusLine & { busy: boolean }): void
+  setData(data: Partial<StatusLine & { busy: boolean; ready: boolean }>): void
+}
+
+interface ButtonPage extends StatusPage {
+  data: { ready: boolean; error: boolean }
+}
+
+/**
+ * Readies a page's consent button: the session is checked (and renewed) before the user can tap,
+ * the button staying disabled meanwhile; a failure is shown with 重试.
+ */
+export async function prepareButton(
+  page: ButtonPage,
+  flow: { prepare(): Promise<void> },
+): Promise<void> {
+  if (page.data.ready || page.data.error) {
+    page.setData({ ready: false, status: '', error: false, canRetry: false })
+  }
+  try {
+    await flow.prepare()
+    page.setData({ ready: true })
+  } catch (err) {
+    showFailure(page, failure(toAuthError(err)), () => prepareButton(page, flow))
+  }
 }
 
 /** Shows what went wrong and, where trying again can help, offers `retry` on 重试. */
