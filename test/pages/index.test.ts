@@ -1,6 +1,6 @@
 import { error, useFakeBackend, USER } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
-import { exists, launchApp, loadPage, openPage, settle, text } from '../support/harness'
+import { attr, exists, launchApp, loadPage, openPage, settle, text } from '../support/harness'
 
 const backend = useFakeBackend()
 const pageId = loadPage('pages/index/index')
@@ -77,6 +77,15 @@ it('re-renders when another page changes the user (a phone bound)', async () => 
   wx.privacyAgreed = true
   await app.auth.phone.submit(await wx.phoneDetail())
   expect(text(page, '#phone')).toBe('手机号 138****8000')
+})
+
+it('shows the avatar and nickname saved on the login page', async () => {
+  const app = launchApp(wx, { baseUrl: backend.url })
+  const page = openPage(pageId)
+  await settle(() => app.auth.session.state.status === 'logged-in')
+  app.auth.session.setUser({ ...USER, nickName: '小明', avatarUrl: 'https://example.com/a.png' })
+  expect(text(page, '#nickname')).toBe('小明')
+  expect(attr(page, '.avatar', 'src')).toBe('https://example.com/a.png')
 })
 
 it('logout clears the token and shows the login button', async () => {
