@@ -7,10 +7,10 @@ import { AuthError } from './errors'
 import type { Requester } from './request'
 import type { Session, User } from './session'
 
-export const NICKNAME_MAX = 32
+const NICKNAME_MAX = 32
 
 /** The backend's rule, checked here first so the user hears about it without a round trip. */
-export function normalizeNickname(raw: string): string {
+function normalizeNickname(raw: string): string {
   const nickName = raw.trim()
   const length = Array.from(nickName).length
   // eslint-disable-next-line no-control-regex

@@ -218,7 +218,7 @@ function nullableString(value: unknown): value is string | null {
   return value === null || typeof value === 'string'
 }
 
-export function isUser(value: unknown): value is User {
+function isUser(value: unknown): value is User {
   return (
     isRecord(value) &&
     typeof value.id === 'string' &&

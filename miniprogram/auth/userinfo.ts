@@ -23,7 +23,7 @@ export interface UserInfoResult {
   anonymous: boolean
 }
 
-export const ANONYMOUS_NICKNAME = '微信用户'
+const ANONYMOUS_NICKNAME = '微信用户'
 
 export class UserInfoFlow extends ConsentFlow<
   WechatMiniprogram.UserInfoDetail,

@@ -46,7 +46,7 @@ const PHONE_CODE_SINCE = '2.21.2'
 const APP_BASE_INFO_SINCE = '2.20.1'
 const PRIVACY_SINCE = '2.32.3'
 
-export function versionAtLeast(version: string, since: string): boolean {
+function versionAtLeast(version: string, since: string): boolean {
   const a = version.split('.').map(Number)
   const b = since.split('.').map(Number)
   for (let i = 0; i < 3; i++) {

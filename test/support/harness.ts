@@ -6,7 +6,7 @@ import * as simulate from 'miniprogram-simulate'
 import type { AuthConfig } from '../../miniprogram/config'
 import type { FakeWx } from './fake-wx'
 
-export const MINIPROGRAM_ROOT = path.resolve(__dirname, '../../miniprogram')
+const MINIPROGRAM_ROOT = path.resolve(__dirname, '../../miniprogram')
 
 /** Fast backoff for tests: the policy is the same, only the unit is smaller. */
 export const FAST_RETRY: AuthConfig['retry'] = { tries: 3, baseDelayMs: 2, maxDelayMs: 10 }

@@ -112,7 +112,7 @@ export class ServerProcess {
   }
 }
 
-export function httpJson(
+function httpJson(
   method: string,
   url: string,
   body?: unknown,
