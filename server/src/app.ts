@@ -1,4 +1,8 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify'
 import type { Config } from './config'
 import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './errors'
 import { WechatEmulator } from './emulator/emulator'
@@ -75,6 +79,15 @@ const logSerializers = {
   res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
 }
 
+/**
+ * Fastify's trustProxy. Fastify ignores a plain number now (hop counts trust whoever connects,
+ * so README says when they are safe): a hop count becomes the function it used to be.
+ */
+function trustedProxies(trust: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof trust !== 'number') return [...trust]
+  return trust > 0 && ((_address: string, hop: number) => hop < trust)
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const now = options.now ?? Date.now
@@ -83,7 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: log && { level: log.level ?? 'info', stream: log.stream, serializers: logSerializers },
     bodyLimit: JSON_BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
     // Fastify's defaults coerce types and drop unknown fields without a word.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // A URL the router cannot decode, a parameter over its length, a request Node cannot parse:

@@ -193,7 +193,7 @@ describe('the rate limit on /api/auth/*', () => {
   })
 
   it('counts per X-Forwarded-For address with TRUST_PROXY', async () => {
-    const h = await startHarness({ config: { rateLimitPerMin: 1, trustProxy: true } })
+    const h = await startHarness({ config: { rateLimitPerMin: 1, trustProxy: 1 } })
     try {
       const from = (address: string) =>
         h.call('POST', '/api/auth/login', { json: {}, headers: { 'x-forwarded-for': address } })
