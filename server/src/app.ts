@@ -24,6 +24,23 @@ export const EMULATOR_PREFIX = '/__wechat'
 const JSON_BODY_LIMIT = 16 * 1024
 const SWEEP_INTERVAL_MS = 10 * 60_000
 
+/** How long a slow client may take to send a request (Node's limits, per connection). */
+export interface RequestTimeouts {
+  /** The whole request, body included: a client that drips its body is cut off after this. */
+  requestMs: number
+  /** The request line and headers. */
+  headersMs: number
+  /** How often Node looks for requests over these limits: a cut-off comes up to this late. */
+  checkIntervalMs: number
+}
+
+// A client is cut off 30 to 31 s after it started a request it has not finished sending.
+export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = {
+  requestMs: 30_000,
+  headersMs: 10_000,
+  checkIntervalMs: 1_000,
+}
+
 /** Where log lines go: one JSON line per write. */
 export interface LogDestination {
   write(line: string): void
@@ -42,6 +59,7 @@ export interface AppOptions {
   /** Where log lines go (default stdout); false: no logging. */
   log?: { stream?: LogDestination; level?: string } | false
   wechatHttp?: Partial<WechatHttpOptions>
+  requestTimeouts?: Partial<RequestTimeouts>
   sweepIntervalMs?: number
 }
 
@@ -92,11 +110,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const now = options.now ?? Date.now
   const log = options.log ?? {}
+  const timeouts = { ...DEFAULT_REQUEST_TIMEOUTS, ...options.requestTimeouts }
 
   const app = Fastify({
     logger: log && { level: log.level ?? 'info', stream: log.stream, serializers: logSerializers },
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: trustedProxies(config.trustProxy),
+    // Fastify sets requestTimeout on the server after creating it (0, no limit, by default); Node
+    // checks it against headersTimeout when creating it, hence both places.
+    requestTimeout: timeouts.requestMs,
+    http: {
+      requestTimeout: timeouts.requestMs,
+      headersTimeout: timeouts.headersMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+      // Node answers a Host-less HTTP/1.1 request with a bare 400 of its own: the hook below
+      // answers it in the contract's shape.
+      requireHostHeader: false,
+    },
     // Fastify's defaults coerce types and drop unknown fields without a word.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // A URL the router cannot decode, a parameter over its length, a request Node cannot parse:
@@ -107,6 +137,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
+
+  // HTTP/1.1 requires a Host (RFC 9112, 3.2); HTTP/1.0 does not, and load balancers' health checks
+  // (haproxy's httpchk) still send HTTP/1.0 without one.
+  app.addHook('onRequest', async (request) => {
+    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
+      throw new ApiError('INVALID_REQUEST', 'the request has no Host header')
+    }
+  })
 
   // JSON only: text/plain would reach the schemas as a string.
   app.removeContentTypeParser(['application/json', 'text/plain'])

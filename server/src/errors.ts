@@ -1,5 +1,6 @@
 import { STATUS_CODES as HTTP_REASONS } from 'node:http'
 import type { Socket } from 'node:net'
+import { isNativeError } from 'node:util/types'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 
 // The table of docs/api.md: each code has exactly one HTTP status.
@@ -12,6 +13,7 @@ const STATUS = {
   UNAUTHORIZED: 401,
   WECHAT_RISK_BLOCKED: 403,
   NOT_FOUND: 404,
+  REQUEST_TIMEOUT: 408,
   SESSION_KEY_STALE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -61,7 +63,10 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 }
 
 function isFastifyError(error: unknown): error is FastifyError {
-  return error instanceof Error && typeof (error as Partial<FastifyError>).statusCode === 'number'
+  // Node's own errors (a body aborted by a timeout) come from another realm under a test
+  // runner's sandbox, where instanceof fails; Fastify's are not native errors.
+  const isError = error instanceof Error || isNativeError(error)
+  return isError && typeof (error as Partial<FastifyError>).statusCode === 'number'
 }
 
 function describeValidation(error: FastifyError): string {
@@ -105,21 +110,35 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
     .send(errorBody(new ApiError('NOT_FOUND', `no route ${request.method} ${path}`)))
 }
 
+/** What Node reports on the 'clientError' event, as the contract's error. */
+function clientError(code: string | undefined): ApiError {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ApiError(
+        'REQUEST_TIMEOUT',
+        'the request did not arrive in time: the server cuts off slow clients',
+      )
+    case 'HPE_HEADER_OVERFLOW':
+      return new ApiError('INVALID_REQUEST', 'the request headers are over the size limit')
+    default:
+      return new ApiError('INVALID_REQUEST', 'the request is not valid HTTP/1.1')
+  }
+}
+
 /**
- * What Node's HTTP parser rejects before Fastify sees a request (a broken request line, headers
- * over the size limit): Fastify's default answers another JSON shape, which clients cannot read.
+ * What Node rejects before Fastify sees a request (a broken request line, headers over the size
+ * limit, a request not sent in time): Fastify's default answers another JSON shape, which clients
+ * cannot read.
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   // A reset connection has no one left to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return
-  const apiError = new ApiError(
-    'INVALID_REQUEST',
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? 'the request headers are over the size limit'
-      : 'the request is not valid HTTP/1.1',
-  )
-  const body = JSON.stringify(errorBody(apiError))
-  if (socket.writable) {
+  // An answer already begun (an early 413, say) cannot take a second one.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } | null })
+    ._httpMessage
+  if (socket.writable && !inFlight?.headersSent) {
+    const apiError = clientError(error.code)
+    const body = JSON.stringify(errorBody(apiError))
     socket.write(
       `HTTP/1.1 ${apiError.status} ${HTTP_REASONS[apiError.status] ?? ''}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +

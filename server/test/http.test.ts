@@ -1,7 +1,25 @@
-import { connect } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
 
 // What any client gets for bad input: a 4xx in the one JSON error shape, never a 500.
+
+/** Raw bytes over one connection, for what fetch() would not send: the answer once it closes. */
+function exchange(
+  url: string,
+  send: (socket: Socket) => void,
+): Promise<{ head: string; body: string }> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    let text = ''
+    const socket = connect(Number(port), hostname, () => send(socket))
+    socket.on('data', (chunk) => (text += chunk.toString()))
+    socket.on('error', reject)
+    socket.on('close', () => {
+      const [head = '', body = ''] = text.split('\r\n\r\n')
+      resolve({ head, body })
+    })
+  })
+}
 
 const ERROR_SHAPE = {
   error: { code: expect.stringMatching(/^[A-Z_]+$/), message: expect.any(String) },
@@ -134,23 +152,30 @@ describe('bad input', () => {
   ])(
     'answers %s, which Node refuses before Fastify, in the one error shape',
     async (_case, raw) => {
-      const { hostname, port } = new URL(h.url)
-      const answer = await new Promise<string>((resolve, reject) => {
-        let text = ''
-        const socket = connect(Number(port), hostname, () => socket.write(raw, 'latin1'))
-        socket.on('data', (chunk) => (text += chunk.toString()))
-        socket.on('error', reject)
-        socket.on('close', () => resolve(text))
-      })
-      const [head = '', body = ''] = answer.split('\r\n\r\n')
-      expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
-      expect(head).toMatch(/\r\ncontent-type: application\/json/i)
-      expect(JSON.parse(body)).toEqual({
+      const answer = await exchange(h.url, (socket) => socket.write(raw, 'latin1'))
+      expect(answer.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+      expect(answer.head).toMatch(/\r\ncontent-type: application\/json/i)
+      expect(JSON.parse(answer.body)).toEqual({
         error: { code: 'INVALID_REQUEST', message: expect.any(String) },
       })
       expect((await h.call('GET', '/healthz')).status).toBe(200)
     },
   )
+
+  it('answers an HTTP/1.1 request without a Host header with 400 in the one error shape', async () => {
+    const answer = await exchange(h.url, (socket) =>
+      socket.write('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n'),
+    )
+    expect(answer.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(JSON.parse(answer.body)).toEqual({
+      error: { code: 'INVALID_REQUEST', message: 'the request has no Host header' },
+    })
+  })
+
+  it('serves an HTTP/1.0 request without a Host header, as HTTP/1.0 allows', async () => {
+    const answer = await exchange(h.url, (socket) => socket.write('GET /healthz HTTP/1.0\r\n\r\n'))
+    expect(answer.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+  })
 
   it('answers the emulator’s control API in the same shape', async () => {
     const noFault = await h.call<ErrorAnswer>('POST', '/__wechat/control/faults', {
@@ -164,6 +189,51 @@ describe('bad input', () => {
       },
     })
   })
+})
+
+describe('a client that sends its request too slowly', () => {
+  let h: Harness
+
+  beforeAll(async () => {
+    // Short, so the test does not wait 30 s; the defaults are the same mechanism.
+    h = await startHarness({
+      requestTimeouts: { requestMs: 1000, headersMs: 1000, checkIntervalMs: 100 },
+    })
+  })
+
+  afterAll(async () => {
+    await h.close()
+  })
+
+  it.each([
+    [
+      'its body',
+      'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 1000\r\n\r\n{"code":"',
+      'a',
+    ],
+    ['its headers', 'POST /api/auth/login HTTP/1.1\r\nHost: x\r\n', 'X-Drip: a\r\n'],
+  ])(
+    'is cut off while it drips %s, with 408 in the one error shape',
+    async (_part, start, drip) => {
+      let dripped = 0
+      const answer = await exchange(h.url, (socket) => {
+        socket.write(start)
+        // Never finishes: one more piece each 20 ms until the server cuts the connection.
+        const dripping = setInterval(() => {
+          if (socket.writable) socket.write(drip, () => dripped++)
+        }, 20)
+        socket.on('close', () => clearInterval(dripping))
+      })
+      expect(dripped).toBeGreaterThan(0)
+      expect(answer.head).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
+      expect(JSON.parse(answer.body)).toEqual({
+        error: { code: 'REQUEST_TIMEOUT', message: expect.any(String) },
+      })
+      expect(h.logs.filter((line) => line.includes('"level":50'))).toEqual([])
+      expect((await h.call('GET', '/healthz')).status).toBe(200)
+    },
+  )
 })
 
 describe('the rate limit on /api/auth/*', () => {
