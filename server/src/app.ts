@@ -164,6 +164,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorateRequest('session', null)
 
+  // A stop waits for the requests in flight; their keep-alive connections would then hold it
+  // open until keepAliveTimeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!app.server.listening) reply.header('connection', 'close')
+  })
+
   const store = options.store ?? openStore(config.dataDir)
   const sweep = setInterval(() => {
     store.deleteExpiredSessions(now())

@@ -2,11 +2,16 @@ import { networkInterfaces } from 'node:os'
 import { hostInUrl } from './app'
 import { ConfigError, loadConfig, type Config } from './config'
 import { PREVIEW_PHONE_NUMBER } from './emulator/emulator'
-import { startServer } from './server'
+import { startServer, type RunningServer } from './server'
 
 // The first line is parsed by tools (the end-to-end suite): keep its shape.
 //   listening on http://127.0.0.1:3000 (WeChat API: emulator at http://127.0.0.1:3000/__wechat)
 //   listening on http://0.0.0.0:3000 (WeChat API: https://api.weixin.qq.com)
+
+// `docker stop` sends SIGKILL 10 s after SIGTERM (Kubernetes: 30 s): the requests in flight get
+// most of that, closing the store the rest.
+const STOP_GRACE_MS = 8_000
+const STOP_DEADLINE_MS = 10_000
 
 function fail(message: string): never {
   console.error(message)
@@ -61,11 +66,31 @@ async function main(): Promise<void> {
     )
   }
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void server.close().then(() => process.exit(0))
-    })
+  stopOnSignals(server)
+}
+
+/**
+ * SIGTERM (an orchestrator, a process manager) or SIGINT (Ctrl-C): stop accepting, let the
+ * requests in flight finish, close the store, exit 0. A second signal ends the process at once.
+ */
+function stopOnSignals(server: RunningServer): void {
+  const signals = ['SIGINT', 'SIGTERM'] as const
+  const stop = (signal: NodeJS.Signals): void => {
+    for (const other of signals) process.off(other, stop)
+    // Only a store (or a Redis) that does not close in time gets here.
+    setTimeout(() => {
+      console.error(`not stopped within ${STOP_DEADLINE_MS / 1000} s: exiting anyway`)
+      process.exit(1)
+    }, STOP_DEADLINE_MS).unref()
+    server.close(STOP_GRACE_MS).then(
+      () => process.exit(0),
+      (error: unknown) =>
+        fail(`cannot stop cleanly: ${error instanceof Error ? error.message : String(error)}`),
+    )
+    // close() has stopped accepting by now.
+    console.log(`${signal}: stopping, requests in flight have ${STOP_GRACE_MS / 1000} s to finish`)
   }
+  for (const signal of signals) process.on(signal, stop)
 }
 
 void main()
