@@ -106,6 +106,21 @@ function trustedProxies(trust: Config['trustProxy']): FastifyServerOptions['trus
   return trust > 0 && ((_address: string, hop: number) => hop < trust)
 }
 
+/** The client of WeChat's API at config.wechat.apiBase, or of the emulator mounted on `app`. */
+function ownWechatClient(app: FastifyInstance, options: AppOptions, now: () => number): WechatApi {
+  const { apiBase, appid, secret } = options.config.wechat
+  const client = createWechatClient({
+    appid,
+    secret,
+    apiBase: apiBase === null ? () => localOrigin(app) + EMULATOR_PREFIX : () => apiBase,
+    http: { ...DEFAULT_WECHAT_HTTP, ...options.wechatHttp },
+    now,
+    log: app.log.child({ component: 'wechat' }),
+  })
+  app.addHook('onClose', async () => client.close())
+  return client
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const now = options.now ?? Date.now
@@ -186,17 +201,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(emulatorPlugin, { emulator, prefix: EMULATOR_PREFIX, logLevel: 'warn' })
   }
 
-  const apiBase = config.wechat.apiBase
-  const wechat =
-    options.wechat ??
-    createWechatClient({
-      appid: config.wechat.appid,
-      secret: config.wechat.secret,
-      apiBase: apiBase === null ? () => localOrigin(app) + EMULATOR_PREFIX : () => apiBase,
-      http: { ...DEFAULT_WECHAT_HTTP, ...options.wechatHttp },
-      now,
-      log: app.log.child({ component: 'wechat' }),
-    })
+  const wechat = options.wechat ?? ownWechatClient(app, options, now)
 
   const deps: RouteDeps = { config, store, wechat, now }
   await app.register(healthRoutes)
