@@ -53,10 +53,21 @@ async function main(): Promise<void> {
     for (const address of lanAddresses())
       console.log(`  on the LAN: http://${address}:${server.port}`)
   }
-  if (config.emulator && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host)
+  if (config.emulator && !loopback) {
     console.log(
       'warning: the emulator and its control API (/__wechat) are reachable from the network: ' +
         'for development only',
+    )
+  }
+  if (config.emulator && process.env.NODE_ENV === 'production') {
+    console.log('warning: EMULATOR=1 under NODE_ENV=production: anyone can sign in as anyone')
+  }
+  if (typeof config.trustProxy === 'number' && config.trustProxy > 0 && !loopback) {
+    console.log(
+      `warning: TRUST_PROXY=${config.trustProxy} believes X-Forwarded-For from whoever ` +
+        `connects, and HOST=${config.host} lets clients connect without the proxy: ` +
+        "set TRUST_PROXY to the proxies' addresses instead",
     )
   }
   if (config.emulator?.mode === 'preview') {

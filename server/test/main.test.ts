@@ -201,6 +201,7 @@ describe('the compiled server (npm run build)', () => {
     try {
       const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
       expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
+      expect(server.output().stdout).toContain('warning: EMULATOR=1 under NODE_ENV=production')
     } finally {
       server.child.kill('SIGINT')
     }
