@@ -98,8 +98,9 @@ const logSerializers = {
 }
 
 /**
- * Fastify's trustProxy. Fastify ignores a plain number now (hop counts trust whoever connects,
- * so README says when they are safe): a hop count becomes the function it used to be.
+ * Fastify's trustProxy. Fastify 5.12 reads a plain number as "trust nobody", since a hop count
+ * trusts whoever connects (the README says when that is safe): a hop count is passed as the
+ * function it stands for.
  */
 function trustedProxies(trust: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
   if (typeof trust !== 'number') return [...trust]
