@@ -54,8 +54,7 @@ async function setBusy(busy: boolean): Promise<void> {
     for (const api of WECHAT_APIS)
       await post(`${CONTROL}/faults`, { api, errcode: -1, times: BUSY_TIMES })
   } else {
-    // Clears the faults (and the emulator's codes and counts: docs/api.md, /control/reset).
-    await post(`${CONTROL}/reset`, {})
+    await fetch(`${CONTROL}/faults`, { method: 'DELETE' })
   }
   writeSettings({ wechatBusy: busy })
   say(busy ? 'WeChat answers "system busy" (-1) to every call.' : 'WeChat answers again.')
