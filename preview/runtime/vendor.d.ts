@@ -94,6 +94,4 @@ interface Window {
   __wxmlTemplates__: (path: string) => unknown
   __wxssRewriters__: Record<string, (suffix: string, options?: object) => void>
   __webview_engine_version__: number
-  /** Tools (the browser tests) read the page stack here. */
-  __preview__: unknown
 }

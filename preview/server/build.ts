@@ -42,11 +42,8 @@ export class PreviewBuilder {
   /** The current build: the last one while nothing changed, a new one otherwise. */
   current(): Promise<PreviewBuild> {
     const mp = readMiniProgram(this.projectRoot)
-    const key = fingerprint([
-      mp.root,
-      path.join(PREVIEW_DIR, 'runtime'),
-      path.join(PREVIEW_DIR, 'shell'),
-    ])
+    const sources = ['runtime', 'shell', 'shared'].map((dir) => path.join(PREVIEW_DIR, dir))
+    const key = fingerprint([mp.root, ...sources])
     if (this.last && this.last.key === key) return this.last.build
     const build = (async (): Promise<PreviewBuild> => {
       const { runtime, panel } = await bundle(mp)

@@ -63,29 +63,18 @@ function newOpenid(): string {
   return 'oPreview_' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
+const ACCOUNT_DEFAULTS = { phoneNumber: '13800138000', privacyAgreed: false, loggedIn: false }
+
 export function readAccount(): Account {
   const stored = read<Account>(ACCOUNT_KEY)
-  if (typeof stored.openid === 'string') {
-    return {
-      phoneNumber: '13800138000',
-      privacyAgreed: false,
-      loggedIn: false,
-      ...stored,
-    } as Account
-  }
-  return writeAccount({})
+  if (typeof stored.openid !== 'string') return writeAccount({})
+  return { ...ACCOUNT_DEFAULTS, ...stored, openid: stored.openid }
 }
 
 export function writeAccount(patch: Partial<Account>): Account {
   const stored = read<Account>(ACCOUNT_KEY)
-  const next: Account = {
-    openid: typeof stored.openid === 'string' ? stored.openid : newOpenid(),
-    phoneNumber: '13800138000',
-    privacyAgreed: false,
-    loggedIn: false,
-    ...stored,
-    ...patch,
-  }
+  const openid = typeof stored.openid === 'string' ? stored.openid : newOpenid()
+  const next: Account = { ...ACCOUNT_DEFAULTS, ...stored, ...patch, openid }
   localStorage.setItem(ACCOUNT_KEY, JSON.stringify(next))
   return next
 }

@@ -76,6 +76,8 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
   })
   afterEach(async () => {
     await context.close()
+    // WeChat's faults are the server's, shared by every test: none may outlive its test.
+    await server.call('DELETE', '/__wechat/control/faults')
     expect(errors).toEqual([])
   })
 
@@ -153,9 +155,13 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
   }
 
   it('is served by npm start in development, its address printed after the listening line', async () => {
-    const printed = fs.readFileSync(server.logFile, 'utf8').split('\n')
-    expect(printed[0]).toMatch(/^listening on http:\/\//)
-    expect(printed).toContain(`preview: ${server.url}/preview/`)
+    // Log lines are JSON; of the plain lines, the listening line stays first.
+    const plain = fs
+      .readFileSync(server.logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('{'))
+    expect(plain[0]).toMatch(/^listening on http:\/\//)
+    expect(plain[1]).toBe(`preview: ${server.url}/preview/`)
     await launch()
     await loggedIn()
     await screenshot('preview')

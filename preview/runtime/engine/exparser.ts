@@ -5,8 +5,3 @@ import * as jComponent from 'j-component/src/index'
 export { exparser, jComponent }
 export type { ExparserNode } from 'miniprogram-exparser'
 export type { RootComponent } from 'j-component/src/index'
-
-/** The exparser element a DOM node renders, if any. */
-export function elementOf(dom: EventTarget | null): unknown {
-  return dom && (dom as { __wxElement?: unknown }).__wxElement
-}
