@@ -113,10 +113,13 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
     return ((await phone.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim()
   }
 
-  /** The phone's frame at 375 px, device scale 2, written only when it changed. */
-  async function screenshot(name: string): Promise<void> {
+  /** The phone's frame at 375 px (or the whole page), device scale 2, written when it changed. */
+  async function screenshot(name: string, whole = false): Promise<void> {
     await phoneFrame().evaluate(() => document.fonts.ready.then(() => undefined))
-    const image = await page.locator('#phone').screenshot({ animations: 'disabled' })
+    const options = { animations: 'disabled' } as const
+    const image = whole
+      ? await page.screenshot(options)
+      : await page.locator('#phone').screenshot(options)
     const file = path.join(SCREENSHOTS, `${name}.png`)
     if (!fs.existsSync(file) || !fs.readFileSync(file).equals(image)) fs.writeFileSync(file, image)
   }
@@ -164,7 +167,7 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
     expect(plain[1]).toBe(`preview: ${server.url}/preview/`)
     await launch()
     await loggedIn()
-    await screenshot('preview')
+    await screenshot('preview', true)
   })
 
   it('cold launch: logs in silently and the home page shows the user', async () => {
