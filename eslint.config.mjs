@@ -22,7 +22,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.js', '*.mjs'],
+    files: ['preview/runtime/**/*.ts', 'preview/shell/**/*.ts', 'preview/shared/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: [
+      'server/**/*.ts',
+      'preview/server/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      '**/*.js',
+      '*.mjs',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -1,4 +1,8 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyRequest,
+} from 'fastify'
 import type { Config } from './config'
 import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './errors'
 import { WechatEmulator } from './emulator/emulator'
@@ -39,6 +43,8 @@ export interface AppOptions {
   log?: { stream?: LogDestination; level?: string } | false
   wechatHttp?: Partial<WechatHttpOptions>
   sweepIntervalMs?: number
+  /** Registered after the routes: development tools (main.ts adds the browser preview). */
+  plugins?: FastifyPluginAsync[]
 }
 
 export function createEmulator(config: Config, now: () => number): WechatEmulator {
@@ -146,5 +152,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
   await app.register(meRoutes, { ...deps, prefix: '/api/me' })
   await app.register(avatarRoutes, deps)
+  for (const plugin of options.plugins ?? []) {
+    await app.register(plugin, { logLevel: 'warn' })
+  }
   return app
 }

@@ -238,6 +238,19 @@ describe('the strict emulator', () => {
       })
     })
 
+    it('drops the queued faults on DELETE /faults, keeping codes and counts', async () => {
+      await h.control('faults', { api: 'jscode2session', errcode: -1, times: 1000 })
+      const { code } = await mintLogin()
+      expect(await code2Session(code)).toMatchObject({ errcode: -1 })
+      expect((await h.call('DELETE', '/__wechat/control/faults')).status).toBe(200)
+      expect((await code2Session(code)).openid).toBeDefined()
+      const stats = await h.call<{ calls: Record<string, number> }>(
+        'GET',
+        '/__wechat/control/stats',
+      )
+      expect(stats.body.calls).toMatchObject({ jscode2session: 2 })
+    })
+
     it('forgets codes, tokens, faults and counts at reset, but keeps users', async () => {
       const { code, openid } = await mintLogin()
       const token = String((await stableToken()).access_token)

@@ -76,6 +76,11 @@ export const controlApiRoutes: FastifyPluginAsync<{ emulator: WechatEmulator }> 
     },
   )
 
+  app.delete('/faults', async () => {
+    emulator.clearFaults()
+    return { ok: true }
+  })
+
   app.post('/retire-access-token', { schema: { body: EMPTY_BODY } }, async () => {
     emulator.retireAccessToken()
     return { ok: true }

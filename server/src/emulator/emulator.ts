@@ -232,6 +232,11 @@ export class WechatEmulator {
     this.faults.set(request.api, queue)
   }
 
+  /** WeChat answers normally again; codes and counts stay (unlike reset). */
+  clearFaults(): void {
+    this.faults.clear()
+  }
+
   retireAccessToken(): void {
     if (this.currentAccessToken) this.currentAccessToken.retired = true
   }
