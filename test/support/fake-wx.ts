@@ -8,6 +8,7 @@
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
+import { canIUseAt, SINCE, versionAtLeast } from './base-library'
 
 type Listener = WechatMiniprogram.NeedPrivacyAuthorizationListener
 type PrivacyOption = WechatMiniprogram.PrivacyResolveOption
@@ -32,27 +33,6 @@ export interface FakeWxOptions {
   loginCode?: () => Promise<string>
   phonePayload?: () => Promise<PhonePayload>
   userInfoPayload?: () => Promise<UserInfoPayload>
-}
-
-/** Where each gated feature appeared (docs/wechat-platform.md §9). */
-const SINCE: Record<string, string> = {
-  'button.open-type.getUserInfo': '1.3.0',
-  'button.open-type.getPhoneNumber': '1.2.0',
-  'button.open-type.chooseAvatar': '2.21.2',
-  'input.type.nickname': '2.21.2',
-  'button.open-type.agreePrivacyAuthorization': '2.32.3',
-}
-const PHONE_CODE_SINCE = '2.21.2'
-const APP_BASE_INFO_SINCE = '2.20.1'
-const PRIVACY_SINCE = '2.32.3'
-
-function versionAtLeast(version: string, since: string): boolean {
-  const a = version.split('.').map(Number)
-  const b = since.split('.').map(Number)
-  for (let i = 0; i < 3; i++) {
-    if ((a[i] || 0) !== (b[i] || 0)) return (a[i] || 0) > (b[i] || 0)
-  }
-  return true
 }
 
 interface Callbacks<S> {
@@ -160,7 +140,7 @@ export class FakeWx {
    */
   /** Whether a privacy-covered tap would be held now to ask the user. */
   get asksPrivacy(): boolean {
-    return versionAtLeast(this.sdkVersion, PRIVACY_SINCE) && !this.privacyAgreed
+    return versionAtLeast(this.sdkVersion, SINCE.privacy) && !this.privacyAgreed
   }
 
   privacyGate(referrer: string): Promise<boolean> {
@@ -193,7 +173,7 @@ export class FakeWx {
       iv,
     }
     // Below 2.21.2 WeChat hands out only the legacy encrypted payload.
-    if (code && versionAtLeast(this.sdkVersion, PHONE_CODE_SINCE)) detail.code = code
+    if (code && versionAtLeast(this.sdkVersion, SINCE.phoneCode)) detail.code = code
     return detail
   }
 
@@ -237,18 +217,14 @@ export class FakeWx {
       removeStorageSync: (key: string) => {
         this.storage.delete(key)
       },
-      canIUse: (schema: string) => {
-        const since = SINCE[schema]
-        if (!since) throw new Error(`fake wx.canIUse does not know '${schema}'`)
-        return has(since)
-      },
+      canIUse: (schema: string) => canIUseAt(this.sdkVersion, schema),
       getAccountInfoSync: () => ({
         miniProgram: { appId: 'wx0000000000000000', envVersion: this.envVersion, version: '' },
       }),
       getSystemInfoSync: () => ({ SDKVersion: this.sdkVersion }),
     }
-    if (has(APP_BASE_INFO_SINCE)) api.getAppBaseInfo = () => ({ SDKVersion: this.sdkVersion })
-    if (has(PRIVACY_SINCE)) {
+    if (has(SINCE.getAppBaseInfo)) api.getAppBaseInfo = () => ({ SDKVersion: this.sdkVersion })
+    if (has(SINCE.privacy)) {
       api.onNeedPrivacyAuthorization = (listener: Listener) => {
         this.privacyListenerCount++
         this.privacyListener = listener
