@@ -192,3 +192,58 @@ describe('observable state', () => {
     expect(platform.storage.has('auth.session')).toBe(false)
   })
 })
+
+describe('a login always ends: logged in, or the error state with its code', () => {
+  it('storage full: the login still succeeds, and this run uses the token it could not store', async () => {
+    platform.storageFull = true
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const a = authOn(platform)
+    const seen: AuthState['status'][] = []
+    a.session.subscribe((state) => seen.push(state.status))
+    await expect(platform.run(a.session.login())).resolves.toMatchObject({ token: 'token-1' })
+    expect(seen).toEqual(['anonymous', 'logging-in', 'logged-in'])
+    expect(platform.storage.has('auth.session')).toBe(false)
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('setStorageSync:fail'))
+    platform.backend.on('GET /api/things', () => ({ status: 200, body: {} }))
+    await platform.run(a.requester.request({ path: '/api/things' }))
+    expect(platform.backend.lines().at(-1)).toBe('GET /api/things token-1')
+    expect(platform.count('login')).toBe(1)
+    warn.mockRestore()
+  })
+
+  it('storage full: a newer user from the backend (a bound phone) is still kept for this run', async () => {
+    const { session } = authOn(platform)
+    await platform.run(session.login())
+    platform.storageFull = true
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
+    session.setUser({ ...USER, phoneNumber: '13800138000' })
+    expect(session.user).toMatchObject({ phoneNumber: '13800138000' })
+    expect(session.state).toMatchObject({
+      status: 'logged-in',
+      user: { phoneNumber: '13800138000' },
+    })
+    warn.mockRestore()
+  })
+
+  it('a page listener that throws does not stall the login, nor keep the news from other pages', async () => {
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined)
+    const { session } = authOn(platform)
+    session.subscribe((state) => {
+      if (state.status === 'logged-in') throw new Error('a bug in one page')
+    })
+    const seen: AuthState['status'][] = []
+    session.subscribe((state) => seen.push(state.status))
+    await expect(platform.run(session.login())).resolves.toMatchObject({ token: 'token-1' })
+    expect(seen).toEqual(['anonymous', 'logging-in', 'logged-in'])
+    expect(session.state.status).toBe('logged-in')
+    expect(consoleError).toHaveBeenCalled()
+    consoleError.mockRestore()
+  })
+
+  it('wx.login failing with something other than an AuthError still ends in the error state', async () => {
+    platform.login = () => Promise.reject(new TypeError('wx.login is not a function'))
+    const { session } = authOn(platform)
+    await expect(platform.run(session.login())).rejects.toMatchObject({ code: 'BAD_RESPONSE' })
+    expect(session.state).toMatchObject({ status: 'error', error: { code: 'BAD_RESPONSE' } })
+  })
+})

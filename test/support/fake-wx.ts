@@ -80,6 +80,8 @@ export class FakeWx {
   /** The next `failLogins` calls of wx.login fail. */
   failLogins = 0
   privacyAgreed = false
+  /** wx.setStorageSync throws, as it does once the mini-program's 10 MB are used up. */
+  storageFull = false
   privacyContractName = '示例小程序隐私保护指引'
   readonly storage = new Map<string, unknown>()
   /** Every platform call in order: 'login', 'checkSession', 'POST /api/auth/phone', … */
@@ -211,6 +213,7 @@ export class FakeWx {
       uploadFile: (options: UploadOptions) => this.uploadFile(options),
       getStorageSync: (key: string) => (this.storage.has(key) ? this.storage.get(key) : ''),
       setStorageSync: (key: string, value: unknown) => {
+        if (this.storageFull) throw new Error('setStorageSync:fail exceed storage max size 10MB')
         // Storage holds a copy, as WeChat's does: later mutations of `value` are not seen.
         this.storage.set(key, JSON.parse(JSON.stringify(value)))
       },
