@@ -74,6 +74,14 @@ export class Session {
     return this.platform.now() < stored.expiresAt - this.config.expirySkewMs ? stored.token : null
   }
 
+  /**
+   * The token held now, however close to its expiry: for a step that may not log in (a consent
+   * callback), where the server, not our clock, decides whether it still counts.
+   */
+  heldToken(): string | null {
+    return this.stored ? this.stored.token : null
+  }
+
   /** App launch: a warm start keeps its token and makes no call; a cold start logs in silently. */
   start(): void {
     // The outcome is in `state`; callers that need the session await ensure() themselves.

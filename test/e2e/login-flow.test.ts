@@ -137,6 +137,22 @@ it('4. session_key rotated between login and tap: SESSION_KEY_STALE, a new login
   expect((await stored(app.auth.session.validToken()!)).phoneNumber).toBe('13800138000')
 })
 
+it('4b. the token dies before the tap: a login after the answer, the same phone code again — one tap', async () => {
+  const { wx } = phoneOf()
+  wx.privacyAgreed = true
+  const app = launch(wx)
+  const token = await loggedIn(app)
+  const page = await openReady(phone)
+  // Logged out elsewhere (or expired on the server) while the page was open.
+  await server.call('POST', '/api/auth/logout', {}, token)
+  await tapPhone(page, wx)
+  // The code was not spent by the first POST (401 comes before redemption), so the second works.
+  expect(text(page, '#phone-number')).toBe('138****8000')
+  expect(wx.count('POST /api/auth/phone')).toBe(2)
+  expect(wx.count('login')).toBe(2)
+  expect((await stored(app.auth.session.validToken()!)).phoneNumber).toBe('13800138000')
+})
+
 it('5. the user denies, or disagrees with the privacy guideline: nothing is sent', async () => {
   const { wx } = phoneOf('2.32.3')
   const app = launch(wx)

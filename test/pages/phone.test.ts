@@ -78,13 +78,45 @@ describe('the getphonenumber callback', () => {
     expect(phonePosts()).toHaveLength(1)
   })
 
-  it('never calls wx.login between the tap and the phone POST, even with a dead token', async () => {
+  it('a dead token at tap time: a login after the answer, the same code again — one tap', async () => {
+    const page = await open()
+    backend.tokens.clear()
+    const before = wx.log.length
+    await tap(page, await wx.phoneDetail())
+    expect(wx.log.slice(before)).toEqual([
+      'POST /api/auth/phone',
+      'login',
+      'POST /api/auth/login',
+      'POST /api/auth/phone',
+    ])
+    expect(phonePosts().at(-1)).toEqual({ code: 'phone-code' })
+    expect(text(page, '#phone-number')).toBe('138****8000')
+    expect(page.data.done).toBe(true)
+  })
+
+  it('a dead token and only the legacy payload: never wx.login before the answer, then 再点一次', async () => {
+    wx.sdkVersion = '2.20.0'
     const page = await open()
     backend.tokens.clear()
     const before = wx.log.length
     await tap(page, await wx.phoneDetail())
     expect(wx.log.slice(before)).toEqual(['POST /api/auth/phone', 'login', 'POST /api/auth/login'])
-    expect(text(page, '#status')).toBe('登录已失效，请重试')
+    expect(text(page, '#status')).toBe('登录状态已更新，请再点一次按钮')
+    expect(exists(page, '#retry-btn')).toBe(false)
+  })
+
+  it('a token that entered its expiry margin while the page was open is still sent: no login first', async () => {
+    const app = launchApp(wx, { baseUrl: backend.url })
+    await settle(() => app.auth.session.state.status === 'logged-in')
+    const page = openPage(pageId)
+    await settle(() => page.data.ready === true)
+    // As if the page had stayed open until the token's last moments (the skew covers its life).
+    app.auth.config.expirySkewMs = 2 * 3600 * 1000
+    const before = wx.log.length
+    await tap(page, await wx.phoneDetail())
+    expect(wx.log.slice(before)).toEqual(['POST /api/auth/phone'])
+    expect(backend.received.at(-1)!.token).toBe('token-1')
+    expect(text(page, '#phone-number')).toBe('138****8000')
   })
 
   it('does not prepare again when the page shows mid-submit (back from a native sheet)', async () => {
