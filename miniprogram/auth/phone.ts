@@ -2,7 +2,11 @@
  * The phone-number button. Each success is billed by WeChat, so a payload is posted once, a retry
  * re-sends the same payload instead of asking for a new tap, and a network error never re-taps.
  */
+import type { AuthConfig, PhoneKind } from '../config'
 import { ConsentFlow, type ConsentPayload } from './consent'
+import type { Features } from './features'
+import type { Requester } from './request'
+import type { Session } from './session'
 
 export interface PhoneNumber {
   phoneNumber: string
@@ -10,11 +14,43 @@ export interface PhoneNumber {
   countryCode: string
 }
 
+/** The button a page renders: its open-type, and the kind the user actually gets. */
+export interface PhoneButton {
+  kind: PhoneKind
+  openType: string
+}
+
+const OPEN_TYPE: Record<PhoneKind, string> = {
+  fast: 'getPhoneNumber',
+  realtime: 'getRealtimePhoneNumber',
+}
+
 export class PhoneFlow extends ConsentFlow<
   WechatMiniprogram.PhoneNumberDetail,
   PhoneNumber,
   PhoneNumber
 > {
+  constructor(
+    session: Session,
+    requester: Requester,
+    config: AuthConfig,
+    private readonly features: Features,
+  ) {
+    super(session, requester, config)
+  }
+
+  /**
+   * The configured kind where the base library has it: below 2.24.4 a real-time configuration
+   * gets the fast button (an unknown open-type would do nothing at all). From 2.33.1 the button
+   * is also the privacy agreement's.
+   */
+  get button(): PhoneButton {
+    const { realtimePhone, phoneWithPrivacy } = this.features
+    const kind = this.config.phoneKind === 'realtime' && realtimePhone ? 'realtime' : 'fast'
+    const openType = OPEN_TYPE[kind]
+    return { kind, openType: phoneWithPrivacy ? `${openType}|agreePrivacyAuthorization` : openType }
+  }
+
   protected path(): string {
     return this.config.endpoints.phone
   }

@@ -15,6 +15,7 @@ import {
   loadPage,
   openPage,
   settle,
+  tapPhoneButton,
   text,
   type Rendered,
 } from '../support/harness'
@@ -121,6 +122,20 @@ it('3. the legacy payload (no code, base library 2.20) is decrypted by the serve
   expect(text(page, '#phone-number')).toBe('138****8000')
   expect((await stored(token)).phoneNumber).toBe('13800138000')
   expect(await wechatCalls('getuserphonenumber')).toBe(byCode)
+})
+
+it('3b. the real-time button (phoneKind realtime): its code is redeemed as the fast button’s', async () => {
+  const { wx } = phoneOf('3.4.0')
+  wx.privacyAgreed = true
+  const app = launchApp(wx, { baseUrl: server.url, phoneKind: 'realtime' })
+  const token = await loggedIn(app)
+  const page = await openReady(phone)
+  const fired = await tapPhoneButton(wx, page)
+  await settle(() => page.data.done === true)
+  expect(fired && fired.event).toBe('getrealtimephonenumber')
+  expect(wx.billed).toEqual(['realtime'])
+  expect(text(page, '#phone-number')).toBe('138****8000')
+  expect((await stored(token)).phoneNumber).toBe('13800138000')
 })
 
 it('4. session_key rotated between login and tap: SESSION_KEY_STALE, a new login, the second tap works', async () => {

@@ -1,5 +1,5 @@
 import { error, useFakeBackend } from '../support/fake-backend'
-import { FakeWx } from '../support/fake-wx'
+import { FakeWx, type PhoneKind } from '../support/fake-wx'
 import {
   attr,
   exists,
@@ -9,6 +9,7 @@ import {
   openReady,
   type Rendered,
   settle,
+  tapPhoneButton,
   text,
 } from '../support/harness'
 
@@ -267,4 +268,77 @@ describe('each way the tap can go wrong has its own message', () => {
     await settle(() => page.data.ready === true)
     expect(text(page, '#status')).toBe('')
   })
+})
+
+describe('the phone kind (config phoneKind) and the base-library gates', () => {
+  const PLAIN = 'getPhoneNumber'
+  const REALTIME = 'getRealtimePhoneNumber'
+  const AND_PRIVACY = '|agreePrivacyAuthorization'
+  const LEGACY = { encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' }
+  const FAST = { code: 'phone-code', ...LEGACY }
+
+  /** The page as configured, opened on a WeChat of `version`, tapped as WeChat would. */
+  async function openAndTap(kind: PhoneKind, version: string) {
+    wx.sdkVersion = version
+    const app = launchApp(wx, { baseUrl: backend.url, phoneKind: kind })
+    await settle(() => app.auth.session.state.status === 'logged-in')
+    const page = openPage(pageId)
+    await settle(() => page.data.ready === true)
+    const fired = await tapPhoneButton(wx, page)
+    await settle(() => page.data.busy === false && page.data.status !== '')
+    return { page, fired }
+  }
+
+  it.each([
+    // kind, base library, open-type rendered, event fired, billed as, posted
+    ['fast', '2.20.0', PLAIN, 'getphonenumber', 'fast', LEGACY],
+    ['fast', '2.21.2', PLAIN, 'getphonenumber', 'fast', FAST],
+    ['realtime', '2.20.0', PLAIN, 'getphonenumber', 'fast', LEGACY],
+    ['realtime', '2.24.3', PLAIN, 'getphonenumber', 'fast', FAST],
+    ['realtime', '2.24.4', REALTIME, 'getrealtimephonenumber', 'realtime', { code: 'phone-code' }],
+    ['fast', '2.33.0', PLAIN, 'getphonenumber', 'fast', FAST],
+    ['realtime', '2.33.0', REALTIME, 'getrealtimephonenumber', 'realtime', { code: 'phone-code' }],
+    ['fast', '2.33.1', PLAIN + AND_PRIVACY, 'getphonenumber', 'fast', FAST],
+    [
+      'realtime',
+      '2.33.1',
+      REALTIME + AND_PRIVACY,
+      'getrealtimephonenumber',
+      'realtime',
+      { code: 'phone-code' },
+    ],
+  ] as const)(
+    '%s on %s: open-type %s, WeChat fires %s, bills %s, the backend gets %j',
+    async (kind, version, openType, event, billed, posted) => {
+      const { page, fired } = await openAndTap(kind, version)
+      expect(attr(page, '#phone-btn', 'openType')).toBe(openType)
+      expect(fired && fired.event).toBe(event)
+      expect(wx.billed).toEqual([billed])
+      expect(phonePosts()).toEqual([posted])
+      expect(text(page, '#phone-number')).toBe('138****8000')
+    },
+  )
+
+  it.each(['fast', 'realtime'] as const)(
+    '%s, quota used up, from 3.0.1: WeChat’s own sheet is off, the page’s message is the one read',
+    async (kind) => {
+      wx.phoneQuota = 0
+      const { page } = await openAndTap(kind, '3.0.1')
+      expect(attr(page, '#phone-btn', 'phoneNumberNoQuotaToast')).toBe(false)
+      expect(wx.platformSheets).toEqual([])
+      expect(text(page, '#status')).toBe('今日手机号验证次数已用完，请稍后再试或改用其他方式')
+      expect(phonePosts()).toEqual([])
+    },
+  )
+
+  it.each(['fast', 'realtime'] as const)(
+    '%s, quota used up, below 3.0.1: WeChat’s sheet shows (it cannot be turned off), then the page’s message',
+    async (kind) => {
+      wx.phoneQuota = 0
+      const { page } = await openAndTap(kind, '3.0.0')
+      expect(wx.platformSheets).toEqual(['quota'])
+      expect(text(page, '#status')).toBe('今日手机号验证次数已用完，请稍后再试或改用其他方式')
+      expect(wx.billed).toEqual([])
+    },
+  )
 })

@@ -35,6 +35,21 @@ export interface FakeWxOptions {
   userInfoPayload?: () => Promise<UserInfoPayload>
 }
 
+export type PhoneKind = 'fast' | 'realtime'
+
+/** The phone button's attributes as rendered (open-type, phone-number-no-quota-toast, disabled). */
+export interface PhoneButtonAttrs {
+  openType: unknown
+  noQuotaToast: unknown
+  disabled: unknown
+}
+
+export interface PhoneButtonEvent {
+  /** The bind… event WeChat fires: getphonenumber or getrealtimephonenumber. */
+  event: string
+  detail: WechatMiniprogram.PhoneNumberDetail
+}
+
 interface Callbacks<S> {
   success?: (res: S) => void
   fail?: (err: { errMsg: string; errno?: number }) => void
@@ -88,6 +103,12 @@ export class FakeWx {
   readonly log: string[] = []
   readonly privacyEvents: PrivacyOption[] = []
   contractOpened = 0
+  /** Phone numbers WeChat will still verify for this mini-program; at 0 a tap gets errno 1400001. */
+  phoneQuota = Infinity
+  /** Every successful phone tap, billed by WeChat: fast ¥0.03, real-time ¥0.04. */
+  readonly billed: PhoneKind[] = []
+  /** WeChat's own sheets the user saw ('quota': "该功能使用次数已达当前小程序上限"). */
+  readonly platformSheets: string[] = []
   loginCode: () => Promise<string>
   phonePayload: () => Promise<PhonePayload>
   userInfoPayload: () => Promise<UserInfoPayload>
@@ -177,6 +198,39 @@ export class FakeWx {
     // Below 2.21.2 WeChat hands out only the legacy encrypted payload.
     if (code && versionAtLeast(this.sdkVersion, SINCE.phoneCode)) detail.code = code
     return detail
+  }
+
+  /**
+   * A tap on a phone-number button, as WeChat handles it, read off the button as rendered: which
+   * event fires (none for a disabled button or an open-type this base library does not know),
+   * with what detail, billed or not, and whether WeChat shows its own quota sheet.
+   */
+  async phoneButtonTap(button: PhoneButtonAttrs): Promise<PhoneButtonEvent | null> {
+    const has = (since: string) => versionAtLeast(this.sdkVersion, since)
+    const types = String(button.openType).split('|')
+    const known: Record<string, boolean> = {
+      getPhoneNumber: true,
+      getRealtimePhoneNumber: has(SINCE.realtimePhone),
+      agreePrivacyAuthorization: has(SINCE.privacy),
+    }
+    if (button.disabled === true || !types.every((type) => known[type])) return null
+    if (types.length > 1 && !has(SINCE.phoneWithPrivacy)) return null
+    const kind: PhoneKind = types.includes('getRealtimePhoneNumber') ? 'realtime' : 'fast'
+    if (kind === 'fast' && !types.includes('getPhoneNumber')) return null
+    const api = kind === 'realtime' ? 'getRealtimePhoneNumber' : 'getPhoneNumber'
+    const event = api.toLowerCase()
+    if (this.phoneQuota <= 0) {
+      // The attribute is a boolean: the string "false" is truthy and leaves the sheet on.
+      if (!(has(SINCE.noQuotaToast) && button.noQuotaToast === false)) {
+        this.platformSheets.push('quota')
+      }
+      return { event, detail: { errMsg: `${api}:fail no quota`, errno: 1400001 } }
+    }
+    this.phoneQuota--
+    this.billed.push(kind)
+    if (kind === 'fast') return { event, detail: await this.phoneDetail() }
+    const { code } = await this.phonePayload()
+    return { event, detail: { errMsg: `${api}:ok`, code } }
   }
 
   async userInfoDetail(): Promise<WechatMiniprogram.UserInfoDetail> {

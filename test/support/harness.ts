@@ -4,7 +4,7 @@
 import * as path from 'node:path'
 import * as simulate from 'miniprogram-simulate'
 import type { AuthConfig } from '../../miniprogram/config'
-import type { FakeWx } from './fake-wx'
+import type { FakeWx, PhoneButtonEvent } from './fake-wx'
 
 const MINIPROGRAM_ROOT = path.resolve(__dirname, '../../miniprogram')
 
@@ -83,6 +83,20 @@ export function attr(page: Rendered, selector: string, name: string): unknown {
   if (!node) throw new Error(`nothing matches ${selector}`)
   const found = node.toJSON().attrs.find((a) => a.name === name)
   return found ? found.value : undefined
+}
+
+/**
+ * A tap on the page's #phone-btn as WeChat would handle it (FakeWx.phoneButtonTap): the event
+ * its rendered open-type fires, if any, dispatched with WeChat's detail. Resolves with what fired.
+ */
+export async function tapPhoneButton(wx: FakeWx, page: Rendered): Promise<PhoneButtonEvent | null> {
+  const fired = await wx.phoneButtonTap({
+    openType: attr(page, '#phone-btn', 'openType'),
+    noQuotaToast: attr(page, '#phone-btn', 'phoneNumberNoQuotaToast'),
+    disabled: attr(page, '#phone-btn', 'disabled'),
+  })
+  if (fired) page.querySelector('#phone-btn')!.dispatchEvent(fired.event, { detail: fired.detail })
+  return fired
 }
 
 export function exists(page: Rendered, selector: string): boolean {

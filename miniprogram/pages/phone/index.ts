@@ -1,7 +1,8 @@
 /**
  * The phone-number page. The session is made ready (checkSession, a login if needed) when the page
  * shows, so the tap's callback only posts what WeChat handed over. After a success the button stays
- * disabled: WeChat bills every successful tap.
+ * disabled: WeChat bills every successful tap. WeChat's own "quota used up" sheet is switched off
+ * (phone-number-no-quota-toast, 3.0.1), so the page's message is the one the user reads.
  */
 import type { ConsentOutcome, PhoneNumber } from '../../auth/index'
 import { maskPhone } from '../../utils/format'
@@ -22,12 +23,10 @@ Component({
   },
   lifetimes: {
     attached() {
-      const { features, session } = auth()
+      const { phone, session } = auth()
       const { user } = session
       this.setData({
-        openType: features.phoneWithPrivacy
-          ? 'getPhoneNumber|agreePrivacyAuthorization'
-          : 'getPhoneNumber',
+        openType: phone.button.openType,
         maskedPhone: user && user.phoneNumber ? maskPhone(user.phoneNumber) : '',
       })
     },
@@ -38,7 +37,10 @@ Component({
       if (!this.data.done && !this.data.busy) prepareButton(this, auth().phone)
     },
 
-    async onGetPhoneNumber(e: WechatMiniprogram.ButtonGetPhoneNumber) {
+    /** The fast and the real-time button alike: the backend redeems either code the same way. */
+    async onGetPhoneNumber(
+      e: WechatMiniprogram.ButtonGetPhoneNumber | WechatMiniprogram.ButtonGetRealtimePhoneNumber,
+    ) {
       if (this.data.busy || this.data.done) return
       this.setData({ busy: true, status: '正在获取手机号…', error: false, canRetry: false })
       this.show(await auth().phone.submit(e.detail))
