@@ -92,6 +92,9 @@ function rejectionMessage(reason: Rejection, subject: ConsentSubject): string {
   }
 }
 
+/** The privacy guideline's name until WeChat tells the one set in the admin console. */
+export const PRIVACY_CONTRACT_FALLBACK = '隐私保护指引'
+
 export const STATE_TEXT = {
   anonymous: '未登录',
   'logging-in': '正在登录…',

@@ -5,21 +5,17 @@
  * (phone-number-no-quota-toast, 3.0.1), so the page's message is the one the user reads.
  */
 import type { ConsentOutcome, PhoneNumber } from '../../auth/index'
+import { consentPage } from '../../behaviors/consent-page'
 import { maskPhone } from '../../utils/format'
-import { prepareButton, runRetry, showConsentFailure } from '../../utils/status'
 
 const auth = () => getApp<IAppOption>().auth
 
 Component({
+  behaviors: [consentPage],
   data: {
     openType: 'getPhoneNumber',
-    ready: false,
-    busy: false,
     done: false,
     maskedPhone: '',
-    status: '',
-    error: false,
-    canRetry: false,
   },
   lifetimes: {
     attached() {
@@ -34,7 +30,7 @@ Component({
   methods: {
     onShow() {
       // Back from a native sheet mid-submit: a login now could rotate the key of the payload in flight.
-      if (!this.data.done && !this.data.busy) prepareButton(this, auth().phone)
+      if (!this.data.done && !this.data.busy) this.prepareButton(auth().phone)
     },
 
     /** The fast and the real-time button alike: the backend redeems either code the same way. */
@@ -51,10 +47,6 @@ Component({
       auth().privacy.agree('phone-btn')
     },
 
-    async onRetry() {
-      if (!this.data.busy) await runRetry(this)
-    },
-
     show(outcome: ConsentOutcome<PhoneNumber>) {
       if (outcome.kind === 'ok') {
         this.setData({
@@ -65,7 +57,7 @@ Component({
         })
         return
       }
-      showConsentFailure(this, outcome, '手机号', (next) => this.show(next))
+      this.showConsentFailure(outcome, '手机号', (next) => this.show(next))
     },
   },
 })
