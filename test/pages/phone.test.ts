@@ -3,6 +3,7 @@ import { FakeWx, type PhoneKind } from '../support/fake-wx'
 import {
   attr,
   exists,
+  idle,
   launchApp,
   loadPage,
   openPage,
@@ -74,8 +75,7 @@ describe('the getphonenumber callback', () => {
     page
       .querySelector('#phone-btn')!
       .dispatchEvent('getphonenumber', { detail: await wx.phoneDetail() })
-    // Nothing to wait for if the tap is ignored: give a wrongly handled tap the time to show.
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await idle()
     expect(phonePosts()).toHaveLength(1)
   })
 

@@ -83,10 +83,6 @@ interface Exchange {
   onFail: (errMsg: string) => void
 }
 
-function later(fn: () => void): void {
-  setTimeout(fn, 0)
-}
-
 export class FakeWx {
   sdkVersion: string
   envVersion: 'develop' | 'trial' | 'release'
@@ -115,6 +111,9 @@ export class FakeWx {
   private privacyListener: Listener | null = null
   private privacyListenerCount = 0
   private codes = 0
+  /** Calls WeChat answers later (and work handed to track()), not yet answered. */
+  private underWay = 0
+  private readonly waiting: Array<() => void> = []
 
   constructor(options: FakeWxOptions = {}) {
     this.sdkVersion = options.sdkVersion ?? '3.7.9'
@@ -140,6 +139,44 @@ export class FakeWx {
         }),
         signature: '0000',
       }))
+  }
+
+  /** Nothing WeChat was asked is still unanswered: only the test can make something happen. */
+  get idle(): boolean {
+    return this.underWay === 0
+  }
+
+  /** Resolves once the next unanswered call is answered (its callback has run). */
+  nextAnswer(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  /** Counts `work` as under way until it settles: the wx adapter's backoff sleeps, say. */
+  track<T>(work: Promise<T>): Promise<T> {
+    const end = this.begin()
+    work.then(end, end)
+    return work
+  }
+
+  /** A call is under way; the returned function, run after its callback, ends it (once). */
+  private begin(): () => void {
+    this.underWay++
+    let ended = false
+    return () => {
+      if (ended) return
+      ended = true
+      this.underWay--
+      this.waiting.splice(0).forEach((wake) => wake())
+    }
+  }
+
+  /** A callback delivered on a later turn, as WeChat delivers them. */
+  private later(fn: () => void): void {
+    const end = this.begin()
+    setTimeout(() => {
+      fn()
+      end()
+    }, 0)
   }
 
   count(entry: string): number {
@@ -247,17 +284,20 @@ export class FakeWx {
         this.log.push('login')
         if (this.failLogins > 0) {
           this.failLogins--
-          later(() => options.fail?.({ errMsg: 'login:fail network error' }))
+          this.later(() => options.fail?.({ errMsg: 'login:fail network error' }))
           return
         }
-        this.loginCode().then(
-          (code) => options.success?.({ code, errMsg: 'login:ok' }),
-          (err: Error) => options.fail?.({ errMsg: `login:fail ${err.message}` }),
-        )
+        const end = this.begin()
+        this.loginCode()
+          .then(
+            (code) => options.success?.({ code, errMsg: 'login:ok' }),
+            (err: Error) => options.fail?.({ errMsg: `login:fail ${err.message}` }),
+          )
+          .finally(end)
       },
       checkSession: (options: Callbacks<{ errMsg: string }>) => {
         this.log.push('checkSession')
-        later(() =>
+        this.later(() =>
           this.sessionValid
             ? options.success?.({ errMsg: 'checkSession:ok' })
             : options.fail?.({ errMsg: 'checkSession:fail session time out' }),
@@ -289,7 +329,7 @@ export class FakeWx {
       api.getPrivacySetting = (
         options: Callbacks<WechatMiniprogram.GetPrivacySettingSuccessCallbackResult>,
       ) =>
-        later(() =>
+        this.later(() =>
           options.success?.({
             needAuthorization: !this.privacyAgreed,
             privacyContractName: this.privacyContractName,
@@ -298,7 +338,7 @@ export class FakeWx {
         )
       api.openPrivacyContract = (options: Callbacks<{ errMsg: string }>) => {
         this.contractOpened++
-        later(() => options.success?.({ errMsg: 'openPrivacyContract:ok' }))
+        this.later(() => options.success?.({ errMsg: 'openPrivacyContract:ok' }))
       }
     }
     return api
@@ -360,12 +400,14 @@ export class FakeWx {
 
   private send(exchange: Exchange): { abort(): void } {
     const { api, url, body } = exchange
+    const end = this.begin()
     let settled = false
     const settle = (fn: () => void) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
       fn()
+      end()
     }
     const fail = (reason: string) => settle(() => exchange.onFail(`${api}:fail ${reason}`))
     const headers = { ...exchange.header }
