@@ -18,7 +18,7 @@ describe('request<T>()', () => {
       authOn(platform).requester.request<{ n: number }>({ path: '/api/things' }),
     )
     expect(n).toBe(42)
-    expect(platform.backend.received[0].header.authorization).toBe('Bearer token-0')
+    expect(platform.backend.received[0].headers.authorization).toBe('Bearer token-0')
   })
 
   it('sends the token in the configured header, with or without a scheme', async () => {
@@ -26,8 +26,8 @@ describe('request<T>()', () => {
     platform.backend.on('GET /api/things', () => ({ status: 200, body: {} }), { public: true })
     const a = authOn(platform, { tokenHeader: 'X-Session', tokenScheme: '' })
     await platform.run(a.requester.request({ path: '/api/things' }))
-    expect(platform.backend.received[0].header['x-session']).toBe('token-0')
-    expect(platform.backend.received[0].header.authorization).toBeUndefined()
+    expect(platform.backend.received[0].headers['x-session']).toBe('token-0')
+    expect(platform.backend.received[0].headers.authorization).toBeUndefined()
   })
 
   it('sends no token and never logs in for a public route', async () => {

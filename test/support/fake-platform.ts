@@ -13,106 +13,15 @@ import type {
   PrivacyApi,
   UploadExchange,
 } from '../../miniprogram/auth/platform'
-import { createConfig, type AuthConfig } from '../../miniprogram/config'
 import { createAuth, type Auth } from '../../miniprogram/auth/index'
+import { createConfig, type AuthConfig } from '../../miniprogram/config'
 import { canIUseAt } from './base-library'
+import { ContractBackend, USER } from './contract-backend'
 import { VirtualClock } from './virtual-clock'
 
+export { error, PHONE, USER, type Handler, type Received, type Reply } from './contract-backend'
+
 export const BASE_URL = 'https://api.example.test'
-
-export const USER = { id: 'u_1', nickName: null, avatarUrl: null, phoneNumber: null }
-
-export const PHONE = {
-  phoneNumber: '13800138000',
-  purePhoneNumber: '13800138000',
-  countryCode: '86',
-}
-
-export interface Received {
-  method: string
-  path: string
-  /** Header names in lower case, as a server reads them. */
-  header: Record<string, string>
-  body: unknown
-  /** The bearer token the request carried, if any. */
-  token: string | null
-  /** Virtual time of arrival. */
-  at: number
-}
-
-export type Reply =
-  | { status: number; body?: unknown; delayMs?: number }
-  /** The connection is cut without an answer: the client sees a network failure. */
-  | { drop: true; delayMs?: number }
-
-/** A promise lets the test answer later, step by step. */
-export type Handler = (req: Received, backend: MemoryBackend) => Reply | Promise<Reply>
-
-/** The contract's error answer. */
-export function error(status: number, code: string): Reply {
-  return { status, body: { error: { code, message: code } } }
-}
-
-/** The backend of docs/api.md in its simplest form, in memory, with a hook per route. */
-export class MemoryBackend {
-  readonly received: Received[] = []
-  /** Tokens the backend accepts; a test revokes one to play an expiry. */
-  readonly tokens = new Set<string>()
-  /** The most requests the backend was answering at the same time. */
-  maxInFlight = 0
-  private inFlight = 0
-  private issued = 0
-  private readonly handlers = new Map<string, Handler>()
-  private readonly open = new Set<string>()
-
-  constructor(private readonly clock: VirtualClock) {
-    this.on('POST /api/auth/login', () => ({ status: 200, body: this.issue() }), { public: true })
-    this.on('POST /api/auth/logout', () => ({ status: 204 }))
-    this.on('GET /api/me', () => ({ status: 200, body: { user: USER } }))
-    this.on('POST /api/auth/phone', () => ({ status: 200, body: PHONE }))
-  }
-
-  /** Replace the handler of 'METHOD /path'. A public route takes no token; the login is one. */
-  on(route: string, handler: Handler, options: { public?: boolean } = {}): void {
-    this.handlers.set(route, handler)
-    if (options.public) this.open.add(route)
-  }
-
-  /** A login answer with a fresh token the backend accepts. */
-  issue(expiresIn = 3600): { token: string; expiresIn: number; user: typeof USER } {
-    const token = `token-${++this.issued}`
-    this.tokens.add(token)
-    return { token, expiresIn, user: USER }
-  }
-
-  count(route: string): number {
-    return this.received.filter((r) => `${r.method} ${r.path}` === route).length
-  }
-
-  /** The requests of one route, as 'METHOD /path token' lines, for order assertions. */
-  lines(): string[] {
-    return this.received.map((r) => `${r.method} ${r.path} ${r.token}`)
-  }
-
-  async answer(req: Received): Promise<Reply> {
-    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight)
-    this.received.push(req)
-    const route = `${req.method} ${req.path}`
-    const handler = this.handlers.get(route)
-    const needsToken = !this.open.has(route)
-    try {
-      const reply: Reply = !handler
-        ? error(404, 'NOT_FOUND')
-        : needsToken && (req.token === null || !this.tokens.has(req.token))
-          ? error(401, 'UNAUTHORIZED')
-          : await handler(req, this)
-      if (reply.delayMs) await this.clock.sleep(reply.delayMs)
-      return reply
-    } finally {
-      this.inFlight--
-    }
-  }
-}
 
 function lowerCase(header: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(header).map(([k, v]) => [k.toLowerCase(), v]))
@@ -120,7 +29,8 @@ function lowerCase(header: Record<string, string>): Record<string, string> {
 
 export class FakePlatform implements Platform {
   readonly clock = new VirtualClock()
-  readonly backend = new MemoryBackend(this.clock)
+  /** The contract backend in memory, on the virtual clock. */
+  readonly backend = new ContractBackend(this.clock)
   readonly storage = new Map<string, unknown>()
   /** Every platform call in order: 'login', 'checkSession', 'POST /api/auth/phone', … */
   readonly log: string[] = []
@@ -227,16 +137,12 @@ export class FakePlatform implements Platform {
     data: unknown,
     asText = false,
   ): Promise<HttpAnswer> {
-    const header = lowerCase(exchange.header)
-    const bearer = header.authorization
-    const req: Received = {
+    const request = {
       method: exchange.method,
       path,
-      header,
+      headers: lowerCase(exchange.header),
       // What crosses the wire is JSON: the backend never shares an object with the client.
       body: data === undefined ? undefined : JSON.parse(JSON.stringify(data)),
-      token: bearer && bearer.startsWith('Bearer ') ? bearer.slice(7) : null,
-      at: this.now(),
     }
     return new Promise((resolve, reject) => {
       let settled = false
@@ -249,7 +155,7 @@ export class FakePlatform implements Platform {
         cancelTimeout()
         fn()
       }
-      this.backend.answer(req).then((reply) =>
+      this.backend.answer(request).then((reply) =>
         settle(() => {
           if ('drop' in reply) {
             reject(new AuthError('NETWORK_ERROR', 'request:fail socket hang up'))
