@@ -191,7 +191,13 @@ export class Session {
   /** The session lives in memory first: storage only spares the next launch a login. */
   private save(stored: Stored): void {
     this.stored = stored
-    this.persist(() => this.platform.setStorage(this.config.storageKey, stored))
+    try {
+      this.platform.setStorage(this.config.storageKey, stored)
+    } catch (err) {
+      console.warn(`auth: the session is kept in memory only: ${errorText(err)}`)
+      // An older session left in storage would only be sent, and refused, at the next launch.
+      this.persist(() => this.platform.removeStorage(this.config.storageKey))
+    }
     this.emit({ status: 'logged-in', user: stored.user })
   }
 
@@ -209,7 +215,7 @@ export class Session {
     try {
       write()
     } catch (err) {
-      console.warn(`auth: the session is kept in memory only: ${errorText(err)}`)
+      console.warn(`auth: storage failed, the session in memory stands: ${errorText(err)}`)
     }
   }
 

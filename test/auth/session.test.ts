@@ -211,6 +211,20 @@ describe('a login always ends: logged in, or the error state with its code', () 
     warn.mockRestore()
   })
 
+  it('storage full at a forced login: the replaced token is not left for the next launch', async () => {
+    platform.storeSession('token-0')
+    platform.sessionValid = false
+    platform.storageFull = true
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const a = authOn(platform)
+    // The phone page shows; WeChat's session_key expired: a login before the tap.
+    await platform.run(a.phone.prepare())
+    expect(a.session.heldToken()).toBe('token-1')
+    expect(platform.storage.has('auth.session')).toBe(false)
+    expect(authOn(platform).session.state.status).toBe('anonymous')
+    warn.mockRestore()
+  })
+
   it('storage full: a newer user from the backend (a bound phone) is still kept for this run', async () => {
     const { session } = authOn(platform)
     await platform.run(session.login())
