@@ -1,5 +1,13 @@
 import type { AuthState } from '../../miniprogram/auth/index'
-import { authOn, error, FakePlatform, forbidRealTimers, USER } from '../support/fake-platform'
+import {
+  authOn,
+  error,
+  FakePlatform,
+  forbidRealTimers,
+  type Reply,
+  USER,
+} from '../support/fake-platform'
+import { flush } from '../support/virtual-clock'
 
 let platform: FakePlatform
 
@@ -179,14 +187,15 @@ describe('observable state', () => {
   })
 
   it('a logout during a login wins: the late login does not bring the session back', async () => {
-    platform.backend.on('POST /api/auth/login', (_req, backend) => ({
-      status: 200,
-      body: backend.issue(),
-      delayMs: 50,
-    }))
+    let answer: (reply: Reply) => void = () => undefined
+    platform.backend.on('POST /api/auth/login', () => new Promise((resolve) => (answer = resolve)))
     const { session } = authOn(platform)
     const login = session.login()
+    await flush()
+    // Step by step: the login's POST is out and unanswered when the user logs out.
+    expect(platform.backend.lines()).toEqual(['POST /api/auth/login null'])
     await platform.run(session.logout())
+    answer({ status: 200, body: platform.backend.issue() })
     await expect(platform.run(login)).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' })
     expect(session.state.status).toBe('anonymous')
     expect(platform.storage.has('auth.session')).toBe(false)

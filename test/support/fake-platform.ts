@@ -19,7 +19,7 @@ import { canIUseAt } from './base-library'
 import { ContractBackend, USER } from './contract-backend'
 import { VirtualClock } from './virtual-clock'
 
-export { error, PHONE, USER, type Handler, type Received, type Reply } from './contract-backend'
+export { error, PHONE, USER, type Reply } from './contract-backend'
 
 export const BASE_URL = 'https://api.example.test'
 

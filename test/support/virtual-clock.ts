@@ -47,20 +47,6 @@ export class VirtualClock {
     return new Promise((resolve) => this.schedule(ms, resolve))
   }
 
-  /** How many timers are waiting. */
-  get pending(): number {
-    return this.timers.length
-  }
-
-  /** Moves the clock forward by `ms`, firing what falls due on the way, in order. */
-  async advance(ms: number): Promise<void> {
-    const until = this.current + ms
-    await flush()
-    while (this.timers.length > 0 && this.timers[0].at <= until) await this.fireNext()
-    this.current = until
-    await flush()
-  }
-
   /**
    * Drives `work` to its end: lets the reactions run, and while it is still waiting, moves the
    * clock to the next timer. Fails at once, instead of hanging, when nothing is left that could
