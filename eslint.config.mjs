@@ -18,7 +18,13 @@ export default tseslint.config(
   {
     files: ['miniprogram/**/*.ts', 'typings/**/*.ts'],
     languageOptions: {
-      globals: { wx: 'readonly', App: 'readonly', Component: 'readonly', getApp: 'readonly' },
+      globals: {
+        wx: 'readonly',
+        App: 'readonly',
+        Behavior: 'readonly',
+        Component: 'readonly',
+        getApp: 'readonly',
+      },
     },
   },
   {

@@ -20,6 +20,18 @@ it('follows a cold launch: logging in, then logged in, with links to the other p
   expect(exists(page, '#to-phone')).toBe(true)
 })
 
+it('storage full: the launch still ends logged in (in memory), never an endless 正在登录…', async () => {
+  wx.storageFull = true
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
+  const app = launchApp(wx, { baseUrl: backend.url })
+  const page = openPage(pageId)
+  await settle(() => app.auth.session.state.status !== 'logging-in')
+  expect(text(page, '#state')).toBe('已登录')
+  expect(exists(page, '#to-phone')).toBe(true)
+  expect(wx.storage.has('auth.session')).toBe(false)
+  warn.mockRestore()
+})
+
 it('on a warm start shows the stored profile at once, then the backend’s newer copy', async () => {
   wx.storage.set('auth.session', {
     token: 'stored',
