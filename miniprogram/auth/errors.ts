@@ -30,6 +30,8 @@ export type ClientErrorCode =
   | 'WX_LOGIN_FAILED'
   /** A step that must not log in (a consent callback) found no session. */
   | 'NOT_LOGGED_IN'
+  /** The login succeeded but storage refused its token (setStorageSync threw: storage full). */
+  | 'STORAGE_FAILED'
 
 /** Known codes autocomplete; a backend's own extra codes still pass through unchanged. */
 export type AuthErrorCode = ServerErrorCode | ClientErrorCode | (string & Record<never, never>)

@@ -36,6 +36,8 @@ export class Session {
   private inflight: Promise<Stored> | null = null
   /** Bumped by logout, so a login that was in flight cannot bring the old session back. */
   private epoch = 0
+  /** Storage refused the session in memory: the next launch would not find it. */
+  private unsaved = false
   private current: AuthState
   private readonly listeners = new Set<AuthListener>()
 
@@ -103,6 +105,8 @@ export class Session {
   login(options: { force?: boolean } = {}): Promise<Stored> {
     if (this.inflight) return this.inflight
     if (!options.force && this.validToken() !== null && this.stored) {
+      // 重试 after storage refused the session: no new login, only another try at saving it.
+      if (this.unsaved) this.save(this.stored)
       return Promise.resolve(this.stored)
     }
     const epoch = this.epoch
@@ -188,21 +192,35 @@ export class Session {
     return parseLogin(body, this.platform.now())
   }
 
-  /** The session lives in memory first: storage only spares the next launch a login. */
+  /**
+   * The session lives in memory first: this run uses it even when storage refuses it. The state
+   * then says so (STORAGE_FAILED, with 重试, which tries to save again), since the next launch
+   * would have to log in anew.
+   */
   private save(stored: Stored): void {
     this.stored = stored
     try {
       this.platform.setStorage(this.config.storageKey, stored)
     } catch (err) {
-      console.warn(`auth: the session is kept in memory only: ${errorText(err)}`)
+      this.unsaved = true
       // An older session left in storage would only be sent, and refused, at the next launch.
       this.persist(() => this.platform.removeStorage(this.config.storageKey))
+      this.emit({
+        status: 'error',
+        error: new AuthError(
+          'STORAGE_FAILED',
+          `the session is kept in memory only: ${errorText(err)}`,
+        ),
+      })
+      return
     }
+    this.unsaved = false
     this.emit({ status: 'logged-in', user: stored.user })
   }
 
   private clear(): void {
     this.stored = null
+    this.unsaved = false
     this.persist(() => this.platform.removeStorage(this.config.storageKey))
     this.emit({ status: 'anonymous' })
   }

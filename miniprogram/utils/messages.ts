@@ -17,6 +17,7 @@ const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   WECHAT_CODE_INVALID: '授权已过期，请再点一次按钮',
   UNAUTHORIZED: '登录已失效，请重试',
   NOT_LOGGED_IN: '登录已失效，请重试',
+  STORAGE_FAILED: '手机存储空间不足，登录状态未能保存，请清理后重试',
   SESSION_KEY_STALE: TAP_AGAIN_AFTER_LOGIN,
   SIGNATURE_INVALID: TAP_AGAIN_AFTER_LOGIN,
   WATERMARK_INVALID: '授权数据已过期，请再点一次按钮',

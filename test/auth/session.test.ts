@@ -203,21 +203,25 @@ describe('observable state', () => {
 })
 
 describe('a login always ends: logged in, or the error state with its code', () => {
-  it('storage full: the login still succeeds, and this run uses the token it could not store', async () => {
+  it('storage full: the error state with 重试, while this run uses the token it could not store', async () => {
     platform.storageFull = true
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
     const a = authOn(platform)
     const seen: AuthState['status'][] = []
     a.session.subscribe((state) => seen.push(state.status))
     await expect(platform.run(a.session.login())).resolves.toMatchObject({ token: 'token-1' })
-    expect(seen).toEqual(['anonymous', 'logging-in', 'logged-in'])
+    expect(seen).toEqual(['anonymous', 'logging-in', 'error'])
+    expect(a.session.state).toMatchObject({ status: 'error', error: { code: 'STORAGE_FAILED' } })
     expect(platform.storage.has('auth.session')).toBe(false)
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('setStorageSync:fail'))
     platform.backend.on('GET /api/things', () => ({ status: 200, body: {} }))
     await platform.run(a.requester.request({ path: '/api/things' }))
     expect(platform.backend.lines().at(-1)).toBe('GET /api/things token-1')
+
+    // 重试 once there is room: the same session is saved, without another wx.login.
+    platform.storageFull = false
+    await platform.run(a.session.login())
+    expect(a.session.state.status).toBe('logged-in')
+    expect(stored()).toMatchObject({ token: 'token-1' })
     expect(platform.count('login')).toBe(1)
-    warn.mockRestore()
   })
 
   it('storage full at a forced login: the replaced token is not left for the next launch', async () => {
@@ -238,14 +242,9 @@ describe('a login always ends: logged in, or the error state with its code', () 
     const { session } = authOn(platform)
     await platform.run(session.login())
     platform.storageFull = true
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
     session.setUser({ ...USER, phoneNumber: '13800138000' })
     expect(session.user).toMatchObject({ phoneNumber: '13800138000' })
-    expect(session.state).toMatchObject({
-      status: 'logged-in',
-      user: { phoneNumber: '13800138000' },
-    })
-    warn.mockRestore()
+    expect(session.state).toMatchObject({ status: 'error', error: { code: 'STORAGE_FAILED' } })
   })
 
   it('a page listener that throws does not stall the login, nor keep the news from other pages', async () => {
