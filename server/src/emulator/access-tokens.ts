@@ -45,7 +45,8 @@ export class AccessTokens {
 
   /** GET /cgi-bin/token: a new token at every call. */
   classic(): IssuedToken {
-    return this.answer(this.issue('classic'))
+    const now = this.now()
+    return this.answer(this.issue('classic', now), now)
   }
 
   /** POST /cgi-bin/stable_token: the same token for its lifetime, unless forced and allowed. */
@@ -55,9 +56,9 @@ export class AccessTokens {
     const forced = forceRefresh && now - this.lastForcedAt >= FORCE_REFRESH_SPACING_MS
     if (forced) this.lastForcedAt = now
     if (current && !forced && this.isLive(current, now) && current.expiresAt - now > OVERLAP_MS) {
-      return this.answer(current)
+      return this.answer(current, now)
     }
-    return this.answer(this.issue('stable'))
+    return this.answer(this.issue('stable', now), now)
   }
 
   /** null when the token works; else the errcode WeChat answers for it. */
@@ -88,8 +89,7 @@ export class AccessTokens {
     return now < token.expiresAt && (token.supersededAt === null || now < token.supersededAt)
   }
 
-  private issue(kind: TokenKind): Token {
-    const now = this.now()
+  private issue(kind: TokenKind, now: number): Token {
     const [current, previous] = this.latest[kind]
     if (previous && (previous.supersededAt === null || previous.supersededAt > now)) {
       previous.supersededAt = now
@@ -117,10 +117,7 @@ export class AccessTokens {
     }
   }
 
-  private answer(token: Token): IssuedToken {
-    return {
-      access_token: token.value,
-      expires_in: Math.floor((token.expiresAt - this.now()) / 1000),
-    }
+  private answer(token: Token, now: number): IssuedToken {
+    return { access_token: token.value, expires_in: Math.floor((token.expiresAt - now) / 1000) }
   }
 }
