@@ -7,11 +7,14 @@ import type { Config } from './config'
 import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './errors'
 import { WechatEmulator } from './emulator/emulator'
 import { emulatorPlugin } from './emulator/plugin'
+import { frameworkErrorsUnder } from './emulator/wechat-http'
+import { localOrigin } from './origin'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
 import { healthRoutes } from './routes/health'
 import { meRoutes } from './routes/me'
+import { AJV_OPTIONS } from './schema'
 import { openStore, type Store } from './store'
 import {
   createWechatClient,
@@ -19,6 +22,8 @@ import {
   type WechatApi,
   type WechatHttpOptions,
 } from './wechat/client'
+
+export { hostInUrl, localOrigin } from './origin'
 
 export const EMULATOR_PREFIX = '/__wechat'
 const JSON_BODY_LIMIT = 16 * 1024
@@ -56,20 +61,6 @@ export function createEmulator(config: Config, now: () => number): WechatEmulato
   })
 }
 
-export function hostInUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host
-}
-
-/** Where a client on this machine reaches the app, from the address it is bound to (PORT=0 too). */
-export function localOrigin(app: FastifyInstance): string {
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') {
-    throw new Error('the server is not listening on a TCP port')
-  }
-  const wildcard: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' }
-  return `http://${hostInUrl(wildcard[address.address] ?? address.address)}:${address.port}`
-}
-
 // Neither bodies nor headers (Authorization) nor query strings (the emulator's paths carry the
 // secret and codes) ever reach a log line.
 const logSerializers = {
@@ -90,11 +81,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: log && { level: log.level ?? 'info', stream: log.stream, serializers: logSerializers },
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: config.trustProxy,
-    // Fastify's defaults coerce types and drop unknown fields without a word.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ajv: AJV_OPTIONS,
     // A URL the router cannot decode, a parameter over its length, a request Node cannot parse:
     // Fastify's own answers to these have another shape than the contract's one error shape.
-    frameworkErrors: errorHandler,
+    frameworkErrors: config.emulator
+      ? frameworkErrorsUnder(EMULATOR_PREFIX, errorHandler)
+      : errorHandler,
     clientErrorHandler,
   })
 

@@ -28,6 +28,9 @@ export const EMULATOR_APPID = 'wx0000000000000000'
 export const EMULATOR_SECRET = 'emulator-secret-not-for-production'
 export const WECHAT_API_BASE = 'https://api.weixin.qq.com'
 export const DEFAULT_DATA_DIR = resolve(__dirname, '..', '.data')
+export const HOST_PATTERN = /^[A-Za-z0-9.:%-]+$/
+export const APPID_PATTERN = /^wx[0-9a-f]{16}$/i
+export const SECRET_PATTERN = /^[\x21-\x7e]{1,128}$/
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -64,17 +67,17 @@ export function loadConfig(env: Env): Config {
 
   const port = integer('PORT', 3000, 0, 65535)
   const host = raw('HOST') ?? '127.0.0.1'
-  if (!/^[A-Za-z0-9.:%-]+$/.test(host)) {
+  if (!HOST_PATTERN.test(host)) {
     problems.push(`HOST must be a host name or an IP address (got "${host}")`)
   }
 
   const appid = raw('WECHAT_APPID')
   const secret = raw('WECHAT_SECRET')
-  if (appid !== undefined && !/^wx[0-9a-f]{16}$/i.test(appid)) {
+  if (appid !== undefined && !APPID_PATTERN.test(appid)) {
     problems.push(`WECHAT_APPID must look like wx followed by 16 hex digits (got "${appid}")`)
   }
   // The secret is never echoed back, not even in an error message.
-  if (secret !== undefined && !/^[\x21-\x7e]{1,128}$/.test(secret)) {
+  if (secret !== undefined && !SECRET_PATTERN.test(secret)) {
     problems.push('WECHAT_SECRET must be 1 to 128 printable characters without spaces')
   }
   if ((appid === undefined) !== (secret === undefined)) {

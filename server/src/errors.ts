@@ -64,7 +64,7 @@ function isFastifyError(error: unknown): error is FastifyError {
   return error instanceof Error && typeof (error as Partial<FastifyError>).statusCode === 'number'
 }
 
-function describeValidation(error: FastifyError): string {
+export function describeValidation(error: FastifyError): string {
   const first = error.validation?.[0]
   if (first?.keyword === 'additionalProperties') {
     const field = String(first.params.additionalProperty)
@@ -105,28 +105,43 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
     .send(errorBody(new ApiError('NOT_FOUND', `no route ${request.method} ${path}`)))
 }
 
+/** An answer written straight to the socket, where Fastify has no reply to give. */
+export interface SocketAnswer {
+  status: number
+  body: object
+}
+
 /**
  * What Node's HTTP parser rejects before Fastify sees a request (a broken request line, headers
  * over the size limit): Fastify's default answers another JSON shape, which clients cannot read.
+ * `answer` words the refusal in the shape of whoever listens on the socket.
  */
-export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
-  // A reset connection has no one left to answer.
-  if (error.code === 'ECONNRESET' || socket.destroyed) return
-  const apiError = new ApiError(
-    'INVALID_REQUEST',
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? 'the request headers are over the size limit'
-      : 'the request is not valid HTTP/1.1',
-  )
-  const body = JSON.stringify(errorBody(apiError))
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${apiError.status} ${HTTP_REASONS[apiError.status] ?? ''}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
+export function answerClientErrors(
+  answer: (message: string) => SocketAnswer,
+): (error: Error & { code?: string }, socket: Socket) => void {
+  return (error, socket) => {
+    // A reset connection has no one left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return
+    const { status, body } = answer(
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'the request headers are over the size limit'
+        : 'the request is not valid HTTP/1.1',
     )
+    const text = JSON.stringify(body)
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${HTTP_REASONS[status] ?? ''}\r\n` +
+          'Content-Type: application/json; charset=utf-8\r\n' +
+          `Content-Length: ${Buffer.byteLength(text)}\r\n` +
+          'Connection: close\r\n\r\n' +
+          text,
+      )
+    }
+    socket.destroy(error)
   }
-  socket.destroy(error)
 }
+
+export const clientErrorHandler = answerClientErrors((message) => {
+  const apiError = new ApiError('INVALID_REQUEST', message)
+  return { status: apiError.status, body: errorBody(apiError) }
+})

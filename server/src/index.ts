@@ -21,4 +21,5 @@ export {
   ANONYMOUS_AVATAR_URL,
   type WechatApiName,
 } from './emulator/emulator'
+export { startEmulator, type RunningEmulator, type StartEmulatorOptions } from './emulator/server'
 export { ANONYMOUS_NICKNAME } from './nickname'
