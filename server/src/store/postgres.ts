@@ -41,10 +41,12 @@ function unreachable(error: unknown): string | null {
       ? `${error.code} ${error.message}`
       : null
   }
-  if (!(error instanceof Error)) return null
-  const code = (error as { code?: unknown }).code
+  // Node's socket errors need not be instances of this realm's Error (jest runs code in a vm
+  // context): their fields tell.
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
   if (typeof code === 'string' && SOCKET_CODES.has(code)) return code
-  return LOST_CONNECTION.some((message) => error.message.startsWith(message)) ? error.message : null
+  if (typeof message !== 'string') return null
+  return LOST_CONNECTION.some((lost) => message.startsWith(lost)) ? message : null
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
-import type { Availability} from './availability';
+import type { Availability } from './availability'
 import { StoreUnavailableError } from './availability'
 import type { Engine } from './engine'
 import type { Tables, UsersTable } from './tables'
