@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
-import type { EngineName } from './migrations'
 import type { Tables } from './tables'
+
+export type EngineName = 'sqlite' | 'postgres'
 
 /** A database the store runs on: the typed query layer and what only the engine knows. */
 export interface Engine {

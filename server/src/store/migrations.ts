@@ -1,7 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely'
+import type { EngineName } from './engine'
 import type { Tables } from './tables'
-
-export type EngineName = 'sqlite' | 'postgres'
 
 /** The column types that differ between the engines; everything else is written once. */
 const COLUMN_TYPES = {

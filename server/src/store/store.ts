@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Availability } from './availability'
 import { StoreUnavailableError } from './availability'
 import type { Engine } from './engine'
@@ -69,7 +69,7 @@ function updated(row: Selectable<UsersTable> | undefined, userId: string): UserR
 }
 
 async function setProfile(
-  db: Kysely<Tables> | Transaction<Tables>,
+  db: Kysely<Tables>,
   userId: string,
   profile: { nickName?: string; avatar?: string },
   now: number,
@@ -97,8 +97,8 @@ export type Run = <R>(query: () => Promise<R>) => Promise<R>
 
 /** Runs queries on `engine`, telling an outage (a StoreUnavailableError, logged once) from a bug. */
 export function guard(engine: Engine, availability: Availability): Run {
-  return async (query) => {
-    let result
+  return async <R>(query: () => Promise<R>): Promise<R> => {
+    let result: R
     try {
       result = await query()
     } catch (error) {
