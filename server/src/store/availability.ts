@@ -27,9 +27,8 @@ export class Availability {
   lost(reason: string): void {
     if (this.down) return
     this.down = true
-    this.log.error(
-      `the database cannot be reached (${reason}): requests answer 503 STORE_UNAVAILABLE until it is back`,
-    )
+    // Requests meanwhile answer 503 STORE_UNAVAILABLE, each without a line of its own.
+    this.log.error(`the database cannot be reached (${reason})`)
   }
 
   reached(): void {
