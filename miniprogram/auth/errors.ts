@@ -17,6 +17,7 @@ export type ServerErrorCode =
   | 'RATE_LIMITED'
   | 'WECHAT_ERROR'
   | 'WECHAT_UNAVAILABLE'
+  | 'STORE_UNAVAILABLE'
   | 'INTERNAL_ERROR'
 
 export type ClientErrorCode =

@@ -15,7 +15,7 @@ import type { RouteDeps } from './routes/deps'
 import { healthRoutes } from './routes/health'
 import { meRoutes } from './routes/me'
 import { AJV_OPTIONS } from './schema'
-import { openStore, type Store } from './store'
+import { openStore, StoreUnavailableError, type Store } from './store'
 import {
   createWechatClient,
   DEFAULT_WECHAT_HTTP,
@@ -38,7 +38,7 @@ export interface AppOptions {
   config: Config
   /** The clock, in epoch milliseconds: token expiry, watermarks, the emulator's codes. */
   now?: () => number
-  /** Default: a store opened in config.dataDir, closed with the app. */
+  /** Default: a store on config.database or in config.dataDir, closed with the app. */
   store?: Store
   /** Default: the HTTP client of WeChat's API at config.wechat.apiBase. */
   wechat?: WechatApi
@@ -111,14 +111,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorateRequest('session', null)
 
-  const store = options.store ?? openStore(config.dataDir)
+  const store = options.store ?? (await openStore(config, app.log.child({ component: 'store' })))
   const sweep = setInterval(() => {
-    store.deleteExpiredSessions(now())
+    store.deleteExpiredSessions(now()).catch((error: unknown) => {
+      // An outage is the store's to log, once; the next sweep catches up.
+      if (!(error instanceof StoreUnavailableError)) {
+        app.log.error({ err: error }, 'the sweep of expired sessions failed')
+      }
+    })
   }, options.sweepIntervalMs ?? SWEEP_INTERVAL_MS)
   sweep.unref()
   app.addHook('onClose', async () => {
     clearInterval(sweep)
-    if (!options.store) store.close()
+    if (!options.store) await store.close()
   })
 
   if (config.emulator) {
@@ -140,7 +145,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     })
 
   const deps: RouteDeps = { config, store, wechat, now }
-  await app.register(healthRoutes)
+  await app.register(healthRoutes, deps)
   await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
   await app.register(meRoutes, { ...deps, prefix: '/api/me' })
   await app.register(avatarRoutes, deps)

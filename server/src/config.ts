@@ -2,11 +2,21 @@ import { resolve } from 'node:path'
 
 export type EmulatorMode = 'strict' | 'preview'
 
+/** PostgreSQL, where the store lives when DATABASE_URL is set. */
+export interface DatabaseConfig {
+  /** postgres://user:password@host:port/database: never logged, it may hold a password. */
+  url: string
+  /** The most connections one process opens. */
+  poolMax: number
+}
+
 export interface Config {
   host: string
   port: number
-  /** Where the SQLite store lives. */
+  /** Where the SQLite store lives (without `database`). */
   dataDir: string
+  /** null: SQLite in dataDir. */
+  database: DatabaseConfig | null
   tokenTtlS: number
   /** 0 turns the watermark freshness check off. */
   watermarkMaxAgeS: number
@@ -40,6 +50,16 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>
+
+/** A URL pg can connect with: a host, or a Unix socket directory in `?host=`. */
+function isPostgresUrl(value: string): boolean {
+  const url = URL.canParse(value) ? new URL(value) : null
+  return (
+    url !== null &&
+    ['postgres:', 'postgresql:'].includes(url.protocol) &&
+    (url.hostname !== '' || url.searchParams.has('host'))
+  )
+}
 
 /** Reads the environment; collects every problem before giving up, so one run lists them all. */
 export function loadConfig(env: Env): Config {
@@ -99,6 +119,19 @@ export function loadConfig(env: Env): Config {
   }
 
   const dataDir = resolve(raw('DATA_DIR') ?? DEFAULT_DATA_DIR)
+  const databaseUrl = raw('DATABASE_URL')
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    // The URL may hold a password: the message does not quote it.
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL with a host')
+  }
+  // Enough for thousands of logins a second, each holding a connection for a few short
+  // statements; over PostgreSQL's default max_connections (100, for all instances together) a
+  // pool could not open its connections anyway.
+  const databasePoolMax = integer('DATABASE_POOL_MAX', 10, 1, 100)
+  if (databaseUrl === undefined && raw('DATABASE_POOL_MAX') !== undefined) {
+    // Most likely a misspelt DATABASE_URL: SQLite would run unannounced.
+    problems.push('DATABASE_POOL_MAX applies only with DATABASE_URL (PostgreSQL)')
+  }
   const tokenTtlS = integer('TOKEN_TTL_S', 7 * 24 * 3600, 60, 365 * 24 * 3600)
   const watermarkMaxAgeS = integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600)
   const rateLimitPerMin = integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000)
@@ -115,6 +148,7 @@ export function loadConfig(env: Env): Config {
     host,
     port,
     dataDir,
+    database: databaseUrl === undefined ? null : { url: databaseUrl, poolMax: databasePoolMax },
     tokenTtlS,
     watermarkMaxAgeS,
     rateLimitPerMin,

@@ -1,6 +1,7 @@
 import { STATUS_CODES as HTTP_REASONS } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { StoreUnavailableError } from './store'
 
 // The table of docs/api.md: each code has exactly one HTTP status.
 const STATUS = {
@@ -19,6 +20,7 @@ const STATUS = {
   INTERNAL_ERROR: 500,
   WECHAT_ERROR: 502,
   WECHAT_UNAVAILABLE: 503,
+  STORE_UNAVAILABLE: 503,
 } as const
 
 export type ErrorCode = keyof typeof STATUS
@@ -76,6 +78,10 @@ export function describeValidation(error: FastifyError): string {
 /** Maps anything thrown while handling a request to the one error shape; `null` means a bug. */
 export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error
+  // The store logs an outage once; each request only says so to its client.
+  if (error instanceof StoreUnavailableError) {
+    return new ApiError('STORE_UNAVAILABLE', 'the database cannot be reached; retry later')
+  }
   if (!isFastifyError(error)) return null
   if (error.validation) return new ApiError('INVALID_REQUEST', describeValidation(error))
   const code = FASTIFY_CODES[error.code] ?? STATUS_CODES[error.statusCode ?? 0]

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { createServer, type AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 
 // `npm start` runs exactly this: tsx src/main.ts in server/.
@@ -10,6 +11,15 @@ const LISTEN_LINE =
   /^listening on (http:\/\/127\.0\.0\.1:(\d+)) \(WeChat API: emulator at (http:\/\/127\.0\.0\.1:\2\/__wechat)\)$/m
 
 let dataDir: string
+
+/** A port of 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const { port } = server.address() as AddressInfo
+  await new Promise((done) => server.close(done))
+  return port
+}
 
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'weapp-login-main-'))
@@ -22,7 +32,9 @@ afterEach(async () => {
 function start(env: Record<string, string>) {
   const child = spawn(TSX, ['src/main.ts'], {
     cwd: SERVER_DIR,
-    env: { ...process.env, DATA_DIR: dataDir, ...env },
+    // SQLite in the test's DATA_DIR unless the test says otherwise, even where CI exports a
+    // DATABASE_URL.
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', ...env },
   })
   let stdout = ''
   let stderr = ''
@@ -73,4 +85,14 @@ it('exits 1 with a clear message on a bad configuration', async () => {
   expect(stderr).toContain('PORT must be an integer')
   expect(stderr).toContain('WECHAT_SECRET')
   expect(stdout).not.toContain('listening on')
+}, 20_000)
+
+it('exits 1 when PostgreSQL cannot be reached, without printing its password', async () => {
+  const server = start({
+    DATABASE_URL: `postgres://app:s3cret-pw@127.0.0.1:${await closedPort()}/weapp`,
+  })
+  expect(await server.exited).toBe(1)
+  const { stderr, stdout } = server.output()
+  expect(stderr).toMatch(/^cannot start: the database cannot be reached \(ECONNREFUSED\)$/m)
+  expect(stderr + stdout).not.toContain('s3cret-pw')
 }, 20_000)

@@ -258,6 +258,19 @@ describe('transient failures: backoff, at most 3 tries', () => {
     ])
   })
 
+  it('retries the login while the backend’s database is down (503 STORE_UNAVAILABLE)', async () => {
+    let calls = 0
+    platform.backend.on('POST /api/auth/login', () =>
+      ++calls < 3
+        ? error(503, 'STORE_UNAVAILABLE')
+        : { status: 200, body: platform.backend.issue() },
+    )
+    await expect(platform.run(authOn(platform).session.login())).resolves.toMatchObject({
+      token: 'token-1',
+    })
+    expect(calls).toBe(3)
+  })
+
   it('retries a failed wx.login', async () => {
     platform.failLogins = 1
     await platform.run(authOn(platform).session.login())
