@@ -22,7 +22,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.js', '*.mjs'],
+    files: [
+      'server/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+      '**/*.js',
+      '*.mjs',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {
