@@ -1,9 +1,12 @@
 /**
  * The mini-program as WeChat's own tooling builds it: miniprogram-ci, the compiler taken out of
- * WeChat DevTools, reading project.config.json.
+ * WeChat DevTools, reading project.config.json. The offline check, `npm run upload` and
+ * `npm run preview-qr` all get their project and compile settings here, so what the check passes
+ * is what gets uploaded.
  */
 import * as ci from 'miniprogram-ci'
-import { readProjectConfig } from './project-config'
+import type { Account } from './account'
+import { ROOT, readProjectConfig } from './project-config'
 
 // miniprogram-ci compiles in a process it forks with this process's node flags, and fails the
 // compile if that process is not ready within 20 s. Under tsx those flags load a TypeScript
@@ -34,5 +37,15 @@ export function offlineProject(projectPath: string): ci.Project {
     type: 'miniProgram',
     projectPath,
     privateKey: 'offline: never sent anywhere',
+  })
+}
+
+/** The project as an account's code-upload key may upload or preview it. */
+export function accountProject(account: Account): ci.Project {
+  return new ci.Project({
+    appid: account.appid,
+    type: 'miniProgram',
+    projectPath: ROOT,
+    privateKeyPath: account.privateKeyPath,
   })
 }
