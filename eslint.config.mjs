@@ -37,6 +37,7 @@ export default tseslint.config(
       'preview/server/**/*.ts',
       'test/**/*.ts',
       'bench/**/*.ts',
+      'scripts/**/*.ts',
       '**/*.js',
       '*.mjs',
     ],
