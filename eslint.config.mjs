@@ -18,11 +18,29 @@ export default tseslint.config(
   {
     files: ['miniprogram/**/*.ts', 'typings/**/*.ts'],
     languageOptions: {
-      globals: { wx: 'readonly', App: 'readonly', Component: 'readonly', getApp: 'readonly' },
+      globals: {
+        wx: 'readonly',
+        App: 'readonly',
+        Behavior: 'readonly',
+        Component: 'readonly',
+        getApp: 'readonly',
+      },
     },
   },
   {
-    files: ['server/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.js', '*.mjs'],
+    files: ['preview/runtime/**/*.ts', 'preview/shell/**/*.ts', 'preview/shared/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: [
+      'server/**/*.ts',
+      'preview/server/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+      '**/*.js',
+      '*.mjs',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -1,4 +1,5 @@
-// Two worlds: the mini-program runs in jsdom under miniprogram-simulate, the server in plain Node.
+// Three worlds: the mini-program runs in jsdom under miniprogram-simulate, the server in plain
+// Node, and the browser preview in Chromium, driven from Node.
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
@@ -10,7 +11,16 @@ module.exports = {
       moduleFileExtensions: ['ts', 'js', 'json'],
       roots: ['<rootDir>/miniprogram', '<rootDir>/test'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['<rootDir>/test/preview/'],
       setupFiles: ['<rootDir>/test/support/setup.ts'],
+    },
+    {
+      displayName: 'preview',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      roots: ['<rootDir>/test/preview'],
+      testMatch: ['<rootDir>/test/preview/**/*.test.ts'],
     },
     {
       displayName: 'server',

@@ -22,6 +22,12 @@ declare namespace WechatMiniprogram {
     errno?: number
   }
 
+  /**
+   * `<button open-type="getRealtimePhoneNumber" bindgetrealtimephonenumber>` (base library 2.24.4):
+   * a code only, redeemed by the backend as the fast button's; `errno` on failure (1400001 quota).
+   */
+  type ButtonGetRealtimePhoneNumber = CustomEvent<{ code?: string; errMsg: string; errno?: number }>
+
   type UserInfoDetail = Partial<ButtonGetUserInfo['detail']> & { errMsg: string; errno?: number }
 
   /** `<button open-type="chooseAvatar" bindchooseavatar>` (base library 2.21.2). */

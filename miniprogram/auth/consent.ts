@@ -1,7 +1,7 @@
 /**
  * What the phone-number and user-info buttons have in common: the session made ready before the
- * tap, the platform's verdict read out of the event, and the payload posted without ever calling
- * wx.login on the way.
+ * tap, the platform's verdict read out of the event, and the payload posted without calling
+ * wx.login on the way — and never thrown away while the backend can still redeem it.
  */
 import type { AuthConfig } from '../config'
 import { toAuthError, type AuthError, type AuthErrorCode } from './errors'
@@ -59,8 +59,11 @@ function rejected(detail: ConsentDetail): ConsentOutcome<never> | null {
 export type ConsentOutcome<T> =
   | { kind: 'ok'; value: T }
   | { kind: 'rejected'; reason: Rejection; errMsg: string }
-  /** The backend could not use this payload; the session is fresh again: one more tap will do. */
-  | { kind: 'retap'; error: AuthError }
+  /**
+   * The backend could not use this payload: one more tap will do. `afterLogin`: the session or its
+   * session_key did not fit, and a login after the answer has renewed it.
+   */
+  | { kind: 'retap'; error: AuthError; afterLogin: boolean }
   /** Nothing was decided (network, busy backend): `retry` tries again without a new tap. */
   | { kind: 'error'; error: AuthError; retry: () => Promise<ConsentOutcome<T>> }
 
@@ -71,8 +74,21 @@ const RELOGIN_THEN_RETAP: AuthErrorCode[] = [
   'UNAUTHORIZED',
   'NOT_LOGGED_IN',
 ]
+/** No session the backend accepts: a payload that needs no session_key is sent again instead. */
+const NO_SESSION: AuthErrorCode[] = ['UNAUTHORIZED', 'NOT_LOGGED_IN']
 /** The payload itself is spent or stale; a new tap brings a new one. */
 const RETAP: AuthErrorCode[] = ['WECHAT_CODE_INVALID', 'WATERMARK_INVALID']
+
+/** What an event hands the backend. */
+export interface ConsentPayload {
+  data: Record<string, string>
+  /**
+   * The part the backend redeems without the session_key the rest was sealed with (a phone code:
+   * WeChat's server answers for it), or null when everything needs that key. Only this part may
+   * be sent again after a login, which can replace the key.
+   */
+  keyFree: Record<string, string> | null
+}
 
 /**
  * A button whose event carries a payload sealed by WeChat, for the backend to redeem or decrypt.
@@ -90,15 +106,18 @@ export abstract class ConsentFlow<D extends ConsentDetail, A, T> {
     return this.session.ensureWechatSession()
   }
 
-  /** The button handler's whole job. Never calls wx.login before the backend has answered. */
+  /**
+   * The button handler's whole job. Never calls wx.login before the backend has answered, except
+   * for a payload that needs no session_key, which has nothing a login could spoil.
+   */
   submit(detail: D): Promise<ConsentOutcome<T>> {
     const rejection = rejected(detail)
     if (rejection) return Promise.resolve(rejection)
-    const data = this.payloadOf(detail)
-    if (!data) {
+    const payload = this.payloadOf(detail)
+    if (!payload) {
       return Promise.resolve({ kind: 'rejected', reason: 'failed', errMsg: 'no payload' })
     }
-    const send = async () =>
+    const post = (data: Record<string, string>) => async () =>
       this.accept(
         await this.requester.request<A>({
           path: this.path(),
@@ -107,38 +126,60 @@ export abstract class ConsentFlow<D extends ConsentDetail, A, T> {
           relogin: false,
         }),
       )
-    return submitConsent(this.session, send)
+    return submitConsent(this.session, post(payload.data), payload.keyFree && post(payload.keyFree))
   }
 
   protected abstract path(): string
   /** What of the event goes to the backend; null when the event has nothing to send. */
-  protected abstract payloadOf(detail: D): Record<string, string> | null
+  protected abstract payloadOf(detail: D): ConsentPayload | null
   /** The backend's answer, after keeping what the session should know of it. */
   protected abstract accept(answer: A): T
 }
 
 /**
  * Posts a consent payload. A re-login, when needed, happens only after the backend has answered:
- * by then the payload is used up, so rotating the session_key can no longer spoil it.
+ * by then the payload is used up, so rotating the session_key can no longer spoil it. `resend`
+ * posts the part that needs no session_key, when there is one.
  */
 async function submitConsent<T>(
   session: Session,
   send: () => Promise<T>,
+  resend: (() => Promise<T>) | null,
 ): Promise<ConsentOutcome<T>> {
   try {
     return { kind: 'ok', value: await send() }
   } catch (err) {
     const error = toAuthError(err)
+    if (resend && NO_SESSION.includes(error.code)) return resendAfterLogin(session, resend)
     if (RELOGIN_THEN_RETAP.includes(error.code)) return relogin(session, error)
-    if (RETAP.includes(error.code)) return { kind: 'retap', error }
-    return { kind: 'error', error, retry: () => submitConsent(session, send) }
+    if (RETAP.includes(error.code)) return { kind: 'retap', error, afterLogin: false }
+    return { kind: 'error', error, retry: () => submitConsent(session, send, resend) }
+  }
+}
+
+/**
+ * The token was dead or missing, and the payload does not depend on the session_key: a login,
+ * then the same payload once more, no second (billed) tap. Whatever fails on the way leaves the
+ * payload unspent, so 重试 does the same again.
+ */
+async function resendAfterLogin<T>(
+  session: Session,
+  resend: () => Promise<T>,
+): Promise<ConsentOutcome<T>> {
+  try {
+    await session.ensure()
+    return { kind: 'ok', value: await resend() }
+  } catch (err) {
+    const error = toAuthError(err)
+    if (RETAP.includes(error.code)) return { kind: 'retap', error, afterLogin: false }
+    return { kind: 'error', error, retry: () => resendAfterLogin(session, resend) }
   }
 }
 
 async function relogin<T>(session: Session, cause: AuthError): Promise<ConsentOutcome<T>> {
   try {
     await session.login({ force: true })
-    return { kind: 'retap', error: cause }
+    return { kind: 'retap', error: cause, afterLogin: true }
   } catch (err) {
     return { kind: 'error', error: toAuthError(err), retry: () => relogin(session, cause) }
   }

@@ -18,6 +18,7 @@ export type ServerErrorCode =
   | 'RATE_LIMITED'
   | 'WECHAT_ERROR'
   | 'WECHAT_UNAVAILABLE'
+  | 'STORE_UNAVAILABLE'
   | 'INTERNAL_ERROR'
 
 export type ClientErrorCode =
@@ -31,6 +32,8 @@ export type ClientErrorCode =
   | 'WX_LOGIN_FAILED'
   /** A step that must not log in (a consent callback) found no session. */
   | 'NOT_LOGGED_IN'
+  /** The login succeeded but storage refused its token (setStorageSync threw: storage full). */
+  | 'STORAGE_FAILED'
 
 /** Known codes autocomplete; a backend's own extra codes still pass through unchanged. */
 export type AuthErrorCode = ServerErrorCode | ClientErrorCode | (string & Record<never, never>)

@@ -22,18 +22,23 @@ export interface Features {
   profileFillIn: boolean
   /** The privacy APIs and open-type="agreePrivacyAuthorization" (2.32.3). */
   privacy: boolean
+  /** open-type="getRealtimePhoneNumber" and its bindgetrealtimephonenumber event (2.24.4). */
+  realtimePhone: boolean
   /** open-type="getPhoneNumber|agreePrivacyAuthorization": one tap agrees and asks (2.33.1). */
   phoneWithPrivacy: boolean
 }
 
 export function detectFeatures(platform: Platform): Features {
   const privacy = platform.privacy !== null
+  const since = (version: string) => compareVersion(platform.sdkVersion(), version) >= 0
   return {
     userInfoButton: platform.canIUse('button.open-type.getUserInfo'),
     profileFillIn:
       platform.canIUse('button.open-type.chooseAvatar') && platform.canIUse('input.type.nickname'),
     privacy,
+    // canIUse is reported to answer false for it even where it works.
+    realtimePhone: since('2.24.4'),
     // canIUse knows nothing of combined open-types, so this one goes by version.
-    phoneWithPrivacy: privacy && compareVersion(platform.sdkVersion(), '2.33.1') >= 0,
+    phoneWithPrivacy: privacy && since('2.33.1'),
   }
 }

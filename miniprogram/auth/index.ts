@@ -31,12 +31,13 @@ export function createAuth(
   const http = new Http(platform, config)
   const session = new Session(platform, http, config)
   const requester = new Requester(session, http, config, platform)
+  const features = detectFeatures(platform)
   return {
     config,
-    features: detectFeatures(platform),
+    features,
     session,
     requester,
-    phone: new PhoneFlow(session, requester, config),
+    phone: new PhoneFlow(session, requester, config, features),
     userInfo: new UserInfoFlow(session, requester, config),
     profile: new ProfileFlow(session, requester, config),
     privacy: new Privacy(platform),
@@ -47,5 +48,5 @@ export { AuthError, isAuthError, toAuthError } from './errors'
 export type { AuthErrorCode } from './errors'
 export type { AuthState, User } from './session'
 export type { ConsentOutcome, Rejection } from './consent'
-export type { PhoneNumber } from './phone'
+export type { PhoneButton, PhoneNumber } from './phone'
 export type { UserInfoResult } from './userinfo'

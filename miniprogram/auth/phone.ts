@@ -2,7 +2,11 @@
  * The phone-number button. Each success is billed by WeChat, so a payload is posted once, a retry
  * re-sends the same payload instead of asking for a new tap, and a network error never re-taps.
  */
-import { ConsentFlow } from './consent'
+import type { AuthConfig, PhoneKind } from '../config'
+import { ConsentFlow, type ConsentPayload } from './consent'
+import type { Features } from './features'
+import type { Requester } from './request'
+import type { Session } from './session'
 
 export interface PhoneNumber {
   phoneNumber: string
@@ -10,24 +14,61 @@ export interface PhoneNumber {
   countryCode: string
 }
 
+/** The button a page renders: its open-type, and the kind the user actually gets. */
+export interface PhoneButton {
+  kind: PhoneKind
+  openType: string
+}
+
+const OPEN_TYPE: Record<PhoneKind, string> = {
+  fast: 'getPhoneNumber',
+  realtime: 'getRealtimePhoneNumber',
+}
+
 export class PhoneFlow extends ConsentFlow<
   WechatMiniprogram.PhoneNumberDetail,
   PhoneNumber,
   PhoneNumber
 > {
+  constructor(
+    session: Session,
+    requester: Requester,
+    config: AuthConfig,
+    private readonly features: Features,
+  ) {
+    super(session, requester, config)
+  }
+
+  /**
+   * The configured kind where the base library has it: below 2.24.4 a real-time configuration
+   * gets the fast button (an unknown open-type would do nothing at all). From 2.33.1 the button
+   * is also the privacy agreement's.
+   */
+  get button(): PhoneButton {
+    const { realtimePhone, phoneWithPrivacy } = this.features
+    const kind = this.config.phoneKind === 'realtime' && realtimePhone ? 'realtime' : 'fast'
+    const openType = OPEN_TYPE[kind]
+    return { kind, openType: phoneWithPrivacy ? `${openType}|agreePrivacyAuthorization` : openType }
+  }
+
   protected path(): string {
     return this.config.endpoints.phone
   }
 
-  /** The code (base library 2.21.2+), the legacy encrypted payload, or both, as the event has them. */
-  protected payloadOf(detail: WechatMiniprogram.PhoneNumberDetail): Record<string, string> | null {
-    const payload: Record<string, string> = {}
-    if (detail.code) payload.code = detail.code
+  /**
+   * The code (base library 2.21.2+, and the real-time button), the legacy encrypted payload, or
+   * both, as the event has them. The code is redeemed by WeChat's server, not decrypted with the
+   * session_key, so it alone may be sent again after a login.
+   */
+  protected payloadOf(detail: WechatMiniprogram.PhoneNumberDetail): ConsentPayload | null {
+    const data: Record<string, string> = {}
+    if (detail.code) data.code = detail.code
     if (detail.encryptedData && detail.iv) {
-      payload.encryptedData = detail.encryptedData
-      payload.iv = detail.iv
+      data.encryptedData = detail.encryptedData
+      data.iv = detail.iv
     }
-    return payload.code || payload.encryptedData ? payload : null
+    if (!data.code && !data.encryptedData) return null
+    return { data, keyFree: data.code ? { code: data.code } : null }
   }
 
   protected accept(phone: PhoneNumber): PhoneNumber {

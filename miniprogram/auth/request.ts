@@ -21,7 +21,8 @@ export interface RequestOptions {
   idempotent?: boolean
   /**
    * false inside a consent callback (getphonenumber, getuserinfo): a login there could rotate the
-   * session_key the payload was sealed with, so a dead token fails instead of logging in.
+   * session_key the payload was sealed with. The held token goes out even in its last
+   * `expirySkewMs` (the server decides), and a dead one fails instead of logging in.
    */
   relogin?: boolean
 }
@@ -76,7 +77,7 @@ export class Requester {
     relogin: boolean,
     exchange: (token: string) => Promise<unknown>,
   ): Promise<unknown> {
-    const token = relogin ? await this.session.ensure() : this.session.validToken()
+    const token = relogin ? await this.session.ensure() : this.session.heldToken()
     if (token === null)
       throw new AuthError('NOT_LOGGED_IN', 'no session, and this step may not log in')
     try {

@@ -36,6 +36,8 @@ export class Session {
   private inflight: Promise<Stored> | null = null
   /** Bumped by logout, so a login that was in flight cannot bring the old session back. */
   private epoch = 0
+  /** Storage refused the session in memory: the next launch would not find it. */
+  private unsaved = false
   private current: AuthState
   private readonly listeners = new Set<AuthListener>()
 
@@ -74,6 +76,14 @@ export class Session {
     return this.platform.now() < stored.expiresAt - this.config.expirySkewMs ? stored.token : null
   }
 
+  /**
+   * The token held now, however close to its expiry: for a step that may not log in (a consent
+   * callback), where the server, not our clock, decides whether it still counts.
+   */
+  heldToken(): string | null {
+    return this.stored ? this.stored.token : null
+  }
+
   /** App launch: a warm start keeps its token and makes no call; a cold start logs in silently. */
   start(): void {
     // The outcome is in `state`; callers that need the session await ensure() themselves.
@@ -95,6 +105,8 @@ export class Session {
   login(options: { force?: boolean } = {}): Promise<Stored> {
     if (this.inflight) return this.inflight
     if (!options.force && this.validToken() !== null && this.stored) {
+      // 重试 after storage refused the session: no new login, only another try at saving it.
+      if (this.unsaved) this.save(this.stored)
       return Promise.resolve(this.stored)
     }
     const epoch = this.epoch
@@ -105,23 +117,19 @@ export class Session {
       if (err.code === 'WECHAT_CODE_INVALID' && !freshCode) return (freshCode = true)
       return err.transient
     }
-    const flight = withRetry(
-      () => this.loginOnce(),
-      this.config.retry,
-      this.platform,
-      retryable,
-    ).then(
-      (stored) => {
+    const flight = withRetry(() => this.loginOnce(), this.config.retry, this.platform, retryable)
+      .then((stored) => {
         if (epoch !== this.epoch) throw new AuthError('NOT_LOGGED_IN', 'logged out during login')
         this.save(stored)
         return stored
-      },
-      (err: unknown) => {
+      })
+      // Whatever failed, before or after the answer, the state leaves logging-in: a page never
+      // spins without a 重试.
+      .catch((err: unknown) => {
         const error = toAuthError(err)
         if (epoch === this.epoch) this.emit({ status: 'error', error })
         throw error
-      },
-    )
+      })
     this.inflight = flight
     const settle = () => {
       if (this.inflight === flight) this.inflight = null
@@ -184,30 +192,82 @@ export class Session {
     return parseLogin(body, this.platform.now())
   }
 
+  /**
+   * The session lives in memory first: this run uses it even when storage refuses it. The state
+   * then says so (STORAGE_FAILED, with 重试, which tries to save again), since the next launch
+   * would have to log in anew.
+   */
   private save(stored: Stored): void {
     this.stored = stored
-    this.platform.setStorage(this.config.storageKey, stored)
+    try {
+      this.platform.setStorage(this.config.storageKey, stored)
+    } catch (err) {
+      this.unsaved = true
+      // An older session left in storage would only be sent, and refused, at the next launch.
+      this.persist(() => this.platform.removeStorage(this.config.storageKey))
+      this.emit({
+        status: 'error',
+        error: new AuthError(
+          'STORAGE_FAILED',
+          `the session is kept in memory only: ${errorText(err)}`,
+        ),
+      })
+      return
+    }
+    this.unsaved = false
     this.emit({ status: 'logged-in', user: stored.user })
   }
 
   private clear(): void {
     this.stored = null
-    this.platform.removeStorage(this.config.storageKey)
+    this.unsaved = false
+    this.persist(() => this.platform.removeStorage(this.config.storageKey))
     this.emit({ status: 'anonymous' })
   }
 
+  /**
+   * Storage can fail (its 10 MB used up, setStorageSync throws). The session in memory still
+   * serves this run; the next launch simply logs in again, silently.
+   */
+  private persist(write: () => void): void {
+    try {
+      write()
+    } catch (err) {
+      console.warn(`auth: storage failed, the session in memory stands: ${errorText(err)}`)
+    }
+  }
+
   private read(): Stored | null {
-    const value = this.platform.getStorage(this.config.storageKey)
+    let value: unknown
+    try {
+      value = this.platform.getStorage(this.config.storageKey)
+    } catch (err) {
+      console.warn(`auth: the stored session cannot be read: ${errorText(err)}`)
+      return null
+    }
     if (isStored(value) && this.platform.now() < value.expiresAt) return value
     // Expired, or written by an older version: start clean rather than send garbage.
-    if (value !== '' && value !== undefined) this.platform.removeStorage(this.config.storageKey)
+    if (value !== '' && value !== undefined) {
+      this.persist(() => this.platform.removeStorage(this.config.storageKey))
+    }
     return null
   }
 
+  /** One page's failing listener neither stalls a login nor keeps the news from the others. */
   private emit(state: AuthState): void {
     this.current = state
-    this.listeners.forEach((listener) => listener(state))
+    this.listeners.forEach((listener) => {
+      try {
+        listener(state)
+      } catch (err) {
+        console.error('auth: a session listener failed', err)
+      }
+    })
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

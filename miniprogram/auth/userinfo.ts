@@ -3,7 +3,7 @@
  * (identity still comes from the login code), so the answer says whether the user should fill in a
  * real nickname and avatar instead.
  */
-import { ConsentFlow } from './consent'
+import { ConsentFlow, type ConsentPayload } from './consent'
 import type { User } from './session'
 
 export interface UserInfo {
@@ -34,11 +34,14 @@ export class UserInfoFlow extends ConsentFlow<
     return this.config.endpoints.userInfo
   }
 
-  protected payloadOf(detail: WechatMiniprogram.UserInfoDetail): Record<string, string> | null {
+  /** All of it is sealed or signed with the session_key: nothing may be sent again after a login. */
+  protected payloadOf(detail: WechatMiniprogram.UserInfoDetail): ConsentPayload | null {
     const { encryptedData, iv, rawData, signature } = detail
     if (!encryptedData || !iv) return null
     // The signature is checked only as a pair: rawData alone proves nothing.
-    return rawData && signature ? { encryptedData, iv, rawData, signature } : { encryptedData, iv }
+    const data: Record<string, string> =
+      rawData && signature ? { encryptedData, iv, rawData, signature } : { encryptedData, iv }
+    return { data, keyFree: null }
   }
 
   protected accept(answer: { userInfo: UserInfo; user: User }): UserInfoResult {

@@ -4,6 +4,9 @@
  */
 import type { AuthError, AuthErrorCode, ConsentOutcome, Rejection } from '../auth/index'
 
+/** The login after a tap the backend could not use is done: the tap is what is left to do. */
+const TAP_AGAIN_AFTER_LOGIN = '登录状态已更新，请再点一次按钮'
+
 const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   NETWORK_ERROR: '网络连接失败，请检查网络后重试',
   TIMEOUT: '网络超时，请稍后重试',
@@ -14,8 +17,9 @@ const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   WECHAT_CODE_INVALID: '授权已过期，请再点一次按钮',
   UNAUTHORIZED: '登录已失效，请重试',
   NOT_LOGGED_IN: '登录已失效，请重试',
-  SESSION_KEY_STALE: '登录状态已更新，请再点一次按钮',
-  SIGNATURE_INVALID: '登录状态已更新，请再点一次按钮',
+  STORAGE_FAILED: '手机存储空间不足，登录状态未能保存，请清理后重试',
+  SESSION_KEY_STALE: TAP_AGAIN_AFTER_LOGIN,
+  SIGNATURE_INVALID: TAP_AGAIN_AFTER_LOGIN,
   WATERMARK_INVALID: '授权数据已过期，请再点一次按钮',
   NICKNAME_INVALID: '昵称需为 1 到 32 个字，且不能含特殊字符',
   PAYLOAD_TOO_LARGE: '图片太大，请选择 1MB 以内的图片',
@@ -51,7 +55,11 @@ export function consentFailure(
     case 'rejected':
       return { status: rejectionMessage(outcome.reason, subject), error: true, canRetry: false }
     case 'retap':
-      return { status: errorMessage(outcome.error), error: true, canRetry: false }
+      return {
+        status: outcome.afterLogin ? TAP_AGAIN_AFTER_LOGIN : errorMessage(outcome.error),
+        error: true,
+        canRetry: false,
+      }
     case 'error':
       return failure(outcome.error)
   }
@@ -84,6 +92,9 @@ function rejectionMessage(reason: Rejection, subject: ConsentSubject): string {
       return `获取${subject}失败，请再点一次按钮`
   }
 }
+
+/** The privacy guideline's name until WeChat tells the one set in the admin console. */
+export const PRIVACY_CONTRACT_FALLBACK = '隐私保护指引'
 
 export const STATE_TEXT = {
   anonymous: '未登录',

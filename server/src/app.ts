@@ -1,5 +1,6 @@
 import Fastify, {
   type FastifyInstance,
+  type FastifyPluginAsync,
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
@@ -7,12 +8,16 @@ import type { Config } from './config'
 import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './errors'
 import { WechatEmulator } from './emulator/emulator'
 import { emulatorPlugin } from './emulator/plugin'
+import { frameworkErrorsUnder } from './emulator/wechat-http'
+import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from './http-limits'
+import { localOrigin } from './origin'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
 import { healthRoutes } from './routes/health'
 import { meRoutes } from './routes/me'
-import { openStore, type Store } from './store'
+import { AJV_OPTIONS } from './schema'
+import { openStore, StoreUnavailableError, type Store } from './store'
 import {
   createWechatClient,
   DEFAULT_WECHAT_HTTP,
@@ -20,26 +25,11 @@ import {
   type WechatHttpOptions,
 } from './wechat/client'
 
+export { hostInUrl, localOrigin } from './origin'
+
 export const EMULATOR_PREFIX = '/__wechat'
 const JSON_BODY_LIMIT = 16 * 1024
 const SWEEP_INTERVAL_MS = 10 * 60_000
-
-/** How long a slow client may take to send a request (Node's limits, per connection). */
-export interface RequestTimeouts {
-  /** The whole request, body included: a client that drips its body is cut off after this. */
-  requestMs: number
-  /** The request line and headers. */
-  headersMs: number
-  /** How often Node looks for requests over these limits: a cut-off comes up to this late. */
-  checkIntervalMs: number
-}
-
-// A client is cut off 30 to 31 s after it started a request it has not finished sending.
-export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = {
-  requestMs: 30_000,
-  headersMs: 10_000,
-  checkIntervalMs: 1_000,
-}
 
 /** Where log lines go: one JSON line per write. */
 export interface LogDestination {
@@ -50,7 +40,7 @@ export interface AppOptions {
   config: Config
   /** The clock, in epoch milliseconds: token expiry, watermarks, the emulator's codes. */
   now?: () => number
-  /** Default: a store opened in config.dataDir, closed with the app. */
+  /** Default: a store on config.database or in config.dataDir, closed with the app. */
   store?: Store
   /** Default: the HTTP client of WeChat's API at config.wechat.apiBase. */
   wechat?: WechatApi
@@ -61,6 +51,8 @@ export interface AppOptions {
   wechatHttp?: Partial<WechatHttpOptions>
   requestTimeouts?: Partial<RequestTimeouts>
   sweepIntervalMs?: number
+  /** Registered after the routes: development tools (main.ts adds the browser preview). */
+  plugins?: FastifyPluginAsync[]
 }
 
 export function createEmulator(config: Config, now: () => number): WechatEmulator {
@@ -70,20 +62,6 @@ export function createEmulator(config: Config, now: () => number): WechatEmulato
     mode: config.emulator?.mode ?? 'strict',
     now,
   })
-}
-
-export function hostInUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host
-}
-
-/** Where a client on this machine reaches the app, from the address it is bound to (PORT=0 too). */
-export function localOrigin(app: FastifyInstance): string {
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') {
-    throw new Error('the server is not listening on a TCP port')
-  }
-  const wildcard: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' }
-  return `http://${hostInUrl(wildcard[address.address] ?? address.address)}:${address.port}`
 }
 
 // Neither bodies nor headers (Authorization) nor query strings (the emulator's paths carry the
@@ -126,41 +104,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const now = options.now ?? Date.now
   const log = options.log ?? {}
-  const timeouts = { ...DEFAULT_REQUEST_TIMEOUTS, ...options.requestTimeouts }
 
   const app = Fastify({
     logger: log && { level: log.level ?? 'info', stream: log.stream, serializers: logSerializers },
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: trustedProxies(config.trustProxy),
-    // Fastify sets requestTimeout on the server after creating it (0, no limit, by default); Node
-    // checks it against headersTimeout when creating it, hence both places.
-    requestTimeout: timeouts.requestMs,
-    http: {
-      requestTimeout: timeouts.requestMs,
-      headersTimeout: timeouts.headersMs,
-      connectionsCheckingInterval: timeouts.checkIntervalMs,
-      // Node answers a Host-less HTTP/1.1 request with a bare 400 of its own: the hook below
-      // answers it in the contract's shape.
-      requireHostHeader: false,
-    },
-    // Fastify's defaults coerce types and drop unknown fields without a word.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ...httpServerOptions(options.requestTimeouts),
+    ajv: AJV_OPTIONS,
     // A URL the router cannot decode, a parameter over its length, a request Node cannot parse:
     // Fastify's own answers to these have another shape than the contract's one error shape.
-    frameworkErrors: errorHandler,
+    frameworkErrors: config.emulator
+      ? frameworkErrorsUnder(EMULATOR_PREFIX, errorHandler)
+      : errorHandler,
     clientErrorHandler,
   })
 
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
 
-  // HTTP/1.1 requires a Host (RFC 9112, 3.2); HTTP/1.0 does not, and load balancers' health checks
-  // (haproxy's httpchk) still send HTTP/1.0 without one.
-  app.addHook('onRequest', async (request) => {
-    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
-      throw new ApiError('INVALID_REQUEST', 'the request has no Host header')
-    }
-  })
+  refuseMissingHost(app)
 
   // JSON only: text/plain would reach the schemas as a string.
   app.removeContentTypeParser(['application/json', 'text/plain'])
@@ -186,14 +148,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (!app.server.listening) reply.header('connection', 'close')
   })
 
-  const store = options.store ?? openStore(config.dataDir)
+  const store = options.store ?? (await openStore(config, app.log.child({ component: 'store' })))
   const sweep = setInterval(() => {
-    store.deleteExpiredSessions(now())
+    store.deleteExpiredSessions(now()).catch((error: unknown) => {
+      // An outage is the store's to log, once; the next sweep catches up.
+      if (!(error instanceof StoreUnavailableError)) {
+        app.log.error({ err: error }, 'the sweep of expired sessions failed')
+      }
+    })
   }, options.sweepIntervalMs ?? SWEEP_INTERVAL_MS)
   sweep.unref()
   app.addHook('onClose', async () => {
     clearInterval(sweep)
-    if (!options.store) store.close()
+    if (!options.store) await store.close()
   })
 
   if (config.emulator) {
@@ -205,9 +172,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const wechat = options.wechat ?? ownWechatClient(app, options, now)
 
   const deps: RouteDeps = { config, store, wechat, now }
-  await app.register(healthRoutes)
+  await app.register(healthRoutes, deps)
   await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
   await app.register(meRoutes, { ...deps, prefix: '/api/me' })
   await app.register(avatarRoutes, deps)
+  for (const plugin of options.plugins ?? []) {
+    await app.register(plugin, { logLevel: 'warn' })
+  }
   return app
 }

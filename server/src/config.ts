@@ -3,11 +3,26 @@ import { compile as compileTrust } from '@fastify/proxy-addr'
 
 export type EmulatorMode = 'strict' | 'preview'
 
+/** PostgreSQL, where the store lives when DATABASE_URL is set. */
+export interface DatabaseConfig {
+  /** postgres://user:password@host:port/database: never logged, it may hold a password. */
+  url: string
+  /** The most connections one process opens. */
+  poolMax: number
+}
+
 export interface Config {
+  /**
+   * NODE_ENV=production: no built-in emulator without EMULATOR=1, and no development tools (the
+   * browser preview) even with it.
+   */
+  production: boolean
   host: string
   port: number
-  /** Where the SQLite store lives. */
+  /** Where the SQLite store lives (without `database`). */
   dataDir: string
+  /** null: SQLite in dataDir. */
+  database: DatabaseConfig | null
   tokenTtlS: number
   /** 0 turns the watermark freshness check off. */
   watermarkMaxAgeS: number
@@ -35,6 +50,9 @@ export const EMULATOR_APPID = 'wx0000000000000000'
 export const EMULATOR_SECRET = 'emulator-secret-not-for-production'
 export const WECHAT_API_BASE = 'https://api.weixin.qq.com'
 export const DEFAULT_DATA_DIR = resolve(__dirname, '..', '.data')
+export const HOST_PATTERN = /^[A-Za-z0-9.:%-]+$/
+export const APPID_PATTERN = /^wx[0-9a-f]{16}$/i
+export const SECRET_PATTERN = /^[\x21-\x7e]{1,128}$/
 const MAX_PROXY_HOPS = 10
 
 export class ConfigError extends Error {
@@ -45,6 +63,16 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>
+
+/** A URL pg can connect with: a host, or a Unix socket directory in `?host=`. */
+function isPostgresUrl(value: string): boolean {
+  const url = URL.canParse(value) ? new URL(value) : null
+  return (
+    url !== null &&
+    ['postgres:', 'postgresql:'].includes(url.protocol) &&
+    (url.hostname !== '' || url.searchParams.has('host'))
+  )
+}
 
 /** Reads the environment; collects every problem before giving up, so one run lists them all. */
 export function loadConfig(env: Env): Config {
@@ -64,17 +92,17 @@ export function loadConfig(env: Env): Config {
 
   const port = integer('PORT', 3000, 0, 65535)
   const host = raw('HOST') ?? '127.0.0.1'
-  if (!/^[A-Za-z0-9.:%-]+$/.test(host)) {
+  if (!HOST_PATTERN.test(host)) {
     problems.push(`HOST must be a host name or an IP address (got "${host}")`)
   }
 
   const appid = raw('WECHAT_APPID')
   const secret = raw('WECHAT_SECRET')
-  if (appid !== undefined && !/^wx[0-9a-f]{16}$/i.test(appid)) {
+  if (appid !== undefined && !APPID_PATTERN.test(appid)) {
     problems.push(`WECHAT_APPID must look like wx followed by 16 hex digits (got "${appid}")`)
   }
   // The secret is never echoed back, not even in an error message.
-  if (secret !== undefined && !/^[\x21-\x7e]{1,128}$/.test(secret)) {
+  if (secret !== undefined && !SECRET_PATTERN.test(secret)) {
     problems.push('WECHAT_SECRET must be 1 to 128 printable characters without spaces')
   }
   if ((appid === undefined) !== (secret === undefined)) {
@@ -83,7 +111,8 @@ export function loadConfig(env: Env): Config {
     )
   }
   const real = appid !== undefined && secret !== undefined
-  const emulatorOn = builtInEmulator(raw('EMULATOR'), raw('NODE_ENV'), real, problems)
+  const production = raw('NODE_ENV') === 'production'
+  const emulatorOn = builtInEmulator(raw('EMULATOR'), production, real, problems)
 
   const apiBase = raw('WECHAT_API_BASE')
   let apiBaseUrl: string | null = null
@@ -97,6 +126,19 @@ export function loadConfig(env: Env): Config {
   }
 
   const dataDir = resolve(raw('DATA_DIR') ?? DEFAULT_DATA_DIR)
+  const databaseUrl = raw('DATABASE_URL')
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    // The URL may hold a password: the message does not quote it.
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL with a host')
+  }
+  // Enough for thousands of logins a second, each holding a connection for a few short
+  // statements; over PostgreSQL's default max_connections (100, for all instances together) a
+  // pool could not open its connections anyway.
+  const databasePoolMax = integer('DATABASE_POOL_MAX', 10, 1, 100)
+  if (databaseUrl === undefined && raw('DATABASE_POOL_MAX') !== undefined) {
+    // Most likely a misspelt DATABASE_URL: SQLite would run unannounced.
+    problems.push('DATABASE_POOL_MAX applies only with DATABASE_URL (PostgreSQL)')
+  }
   const tokenTtlS = integer('TOKEN_TTL_S', 7 * 24 * 3600, 60, 365 * 24 * 3600)
   const watermarkMaxAgeS = integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600)
   const rateLimitPerMin = integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000)
@@ -110,9 +152,11 @@ export function loadConfig(env: Env): Config {
   }
 
   const config: Config = {
+    production,
     host,
     port,
     dataDir,
+    database: databaseUrl === undefined ? null : { url: databaseUrl, poolMax: databasePoolMax },
     tokenTtlS,
     watermarkMaxAgeS,
     rateLimitPerMin,
@@ -132,7 +176,7 @@ export function loadConfig(env: Env): Config {
  */
 function builtInEmulator(
   emulator: string | undefined,
-  nodeEnv: string | undefined,
+  production: boolean,
   real: boolean,
   problems: string[],
 ): boolean {
@@ -157,7 +201,7 @@ function builtInEmulator(
     )
     return false
   }
-  if (nodeEnv === 'production') {
+  if (production) {
     problems.push(
       'NODE_ENV=production needs WeChat credentials: set WECHAT_APPID and WECHAT_SECRET ' +
         "(your mini-program's, from mp.weixin.qq.com 开发管理 → 开发设置; or a standalone " +

@@ -2,6 +2,7 @@ import { STATUS_CODES as HTTP_REASONS } from 'node:http'
 import type { Socket } from 'node:net'
 import { isNativeError } from 'node:util/types'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { StoreUnavailableError } from './store'
 
 // The table of docs/api.md: each code has exactly one HTTP status.
 const STATUS = {
@@ -21,6 +22,7 @@ const STATUS = {
   INTERNAL_ERROR: 500,
   WECHAT_ERROR: 502,
   WECHAT_UNAVAILABLE: 503,
+  STORE_UNAVAILABLE: 503,
 } as const
 
 export type ErrorCode = keyof typeof STATUS
@@ -62,14 +64,14 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   429: 'RATE_LIMITED',
 }
 
-function isFastifyError(error: unknown): error is FastifyError {
+export function isFastifyError(error: unknown): error is FastifyError {
   // Node's own errors (a body aborted by a timeout) come from another realm under a test
   // runner's sandbox, where instanceof fails; Fastify's are not native errors.
   const isError = error instanceof Error || isNativeError(error)
   return isError && typeof (error as Partial<FastifyError>).statusCode === 'number'
 }
 
-function describeValidation(error: FastifyError): string {
+export function describeValidation(error: FastifyError): string {
   const first = error.validation?.[0]
   if (first?.keyword === 'additionalProperties') {
     const field = String(first.params.additionalProperty)
@@ -81,6 +83,10 @@ function describeValidation(error: FastifyError): string {
 /** Maps anything thrown while handling a request to the one error shape; `null` means a bug. */
 export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error
+  // The store logs an outage once; each request only says so to its client.
+  if (error instanceof StoreUnavailableError) {
+    return new ApiError('STORE_UNAVAILABLE', 'the database cannot be reached; retry later')
+  }
   if (!isFastifyError(error)) return null
   if (error.validation) return new ApiError('INVALID_REQUEST', describeValidation(error))
   const code = FASTIFY_CODES[error.code] ?? STATUS_CODES[error.statusCode ?? 0]
@@ -110,42 +116,63 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
     .send(errorBody(new ApiError('NOT_FOUND', `no route ${request.method} ${path}`)))
 }
 
-/** What Node reports on the 'clientError' event, as the contract's error. */
-function clientError(code: string | undefined): ApiError {
+/** An answer written straight to the socket, where Fastify has no reply to give. */
+export interface SocketAnswer {
+  status: number
+  body: object
+}
+
+/** What Node's HTTP layer refused, before any route saw the request. */
+export interface ClientProblem {
+  /** The request or its headers did not arrive in time: sent again, it may well get through. */
+  timeout: boolean
+  message: string
+}
+
+function describeClientError(code: string | undefined): ClientProblem {
   switch (code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new ApiError(
-        'REQUEST_TIMEOUT',
-        'the request did not arrive in time: the server cuts off slow clients',
-      )
+      return {
+        timeout: true,
+        message: 'the request did not arrive in time: the server cuts off slow clients',
+      }
     case 'HPE_HEADER_OVERFLOW':
-      return new ApiError('INVALID_REQUEST', 'the request headers are over the size limit')
+      return { timeout: false, message: 'the request headers are over the size limit' }
     default:
-      return new ApiError('INVALID_REQUEST', 'the request is not valid HTTP/1.1')
+      return { timeout: false, message: 'the request is not valid HTTP/1.1' }
   }
 }
 
 /**
  * What Node rejects before Fastify sees a request (a broken request line, headers over the size
  * limit, a request not sent in time): Fastify's default answers another JSON shape, which clients
- * cannot read.
+ * cannot read. `answer` words the refusal in the shape of whoever listens on the socket.
  */
-export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
-  // A reset connection has no one left to answer.
-  if (error.code === 'ECONNRESET' || socket.destroyed) return
-  // An answer already begun (an early 413, say) cannot take a second one.
-  const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } | null })
-    ._httpMessage
-  if (socket.writable && !inFlight?.headersSent) {
-    const apiError = clientError(error.code)
-    const body = JSON.stringify(errorBody(apiError))
-    socket.write(
-      `HTTP/1.1 ${apiError.status} ${HTTP_REASONS[apiError.status] ?? ''}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    )
+export function answerClientErrors(
+  answer: (problem: ClientProblem) => SocketAnswer,
+): (error: Error & { code?: string }, socket: Socket) => void {
+  return (error, socket) => {
+    // A reset connection has no one left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return
+    // An answer already begun (an early 413, say) cannot take a second one.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } | null })
+      ._httpMessage
+    if (socket.writable && !inFlight?.headersSent) {
+      const { status, body } = answer(describeClientError(error.code))
+      const text = JSON.stringify(body)
+      socket.write(
+        `HTTP/1.1 ${status} ${HTTP_REASONS[status] ?? ''}\r\n` +
+          'Content-Type: application/json; charset=utf-8\r\n' +
+          `Content-Length: ${Buffer.byteLength(text)}\r\n` +
+          'Connection: close\r\n\r\n' +
+          text,
+      )
+    }
+    socket.destroy(error)
   }
-  socket.destroy(error)
 }
+
+export const clientErrorHandler = answerClientErrors(({ timeout, message }) => {
+  const apiError = new ApiError(timeout ? 'REQUEST_TIMEOUT' : 'INVALID_REQUEST', message)
+  return { status: apiError.status, body: errorBody(apiError) }
+})

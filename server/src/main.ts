@@ -2,11 +2,15 @@ import { networkInterfaces } from 'node:os'
 import { hostInUrl } from './app'
 import { ConfigError, loadConfig, type Config } from './config'
 import { PREVIEW_PHONE_NUMBER } from './emulator/emulator'
+import { loadPreview, previewWanted } from './preview'
 import { startServer, type RunningServer } from './server'
 
 // The first line is parsed by tools (the end-to-end suite): keep its shape.
 //   listening on http://127.0.0.1:3000 (WeChat API: emulator at http://127.0.0.1:3000/__wechat)
 //   listening on http://0.0.0.0:3000 (WeChat API: https://api.weixin.qq.com)
+// In development, with the emulator on, under npm start, the next line gives the browser
+// preview's address:
+//   preview: http://127.0.0.1:3000/preview/
 
 // `docker stop` sends SIGKILL 10 s after SIGTERM (Kubernetes: 30 s): the requests in flight get
 // most of that, closing the store the rest.
@@ -41,14 +45,19 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message)
     throw error
   }
-  const server = await startServer({ config }).catch((error: unknown) =>
-    fail(`cannot start: ${describeStartError(error, config)}`),
+  const preview = await loadPreview(config)
+  const server = await startServer({ config, plugins: preview ? [preview.plugin] : [] }).catch(
+    (error: unknown) => fail(`cannot start: ${describeStartError(error, config)}`),
   )
 
   const wechat = config.emulator ? `emulator at ${server.wechatApiBase}` : server.wechatApiBase
   console.log(
     `listening on http://${hostInUrl(config.host)}:${server.port} (WeChat API: ${wechat})`,
   )
+  if (preview) console.log(`preview: ${server.url}${preview.path}`)
+  else if (previewWanted(config)) {
+    console.log('the browser preview comes with npm start: the compiled server does not serve it')
+  }
   if (config.host === '0.0.0.0' || config.host === '::') {
     for (const address of lanAddresses())
       console.log(`  on the LAN: http://${address}:${server.port}`)
@@ -60,7 +69,7 @@ async function main(): Promise<void> {
         'for development only',
     )
   }
-  if (config.emulator && process.env.NODE_ENV === 'production') {
+  if (config.emulator && config.production) {
     console.log('warning: EMULATOR=1 under NODE_ENV=production: anyone can sign in as anyone')
   }
   if (typeof config.trustProxy === 'number' && config.trustProxy > 0 && !loopback) {

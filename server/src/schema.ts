@@ -12,3 +12,8 @@ export const EMPTY_BODY = objectBody({})
 export function text(maxLength: number, minLength = 1): object {
   return { type: 'string', minLength, maxLength }
 }
+
+// Fastify's defaults coerce types and drop unknown fields without a word.
+export const AJV_OPTIONS = {
+  customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
+} as const

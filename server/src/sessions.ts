@@ -22,7 +22,7 @@ export function authenticate(store: Store, now: () => number): onRequestHookHand
       throw new ApiError('UNAUTHORIZED', 'send the login token as Authorization: Bearer <token>')
     }
     const tokenHash = hashToken(token)
-    const user = store.findSessionUser(tokenHash, now())
+    const user = await store.findSessionUser(tokenHash, now())
     if (!user) throw new ApiError('UNAUTHORIZED', 'the token is unknown, expired or logged out')
     request.session = { user, tokenHash }
   }

@@ -24,9 +24,11 @@ function configErrorOf(env: Record<string, string>): ConfigError {
 describe('loadConfig', () => {
   it('needs nothing: the emulator, on 127.0.0.1:3000', () => {
     expect(loadConfig({})).toEqual({
+      production: false,
       host: '127.0.0.1',
       port: 3000,
       dataDir: DEFAULT_DATA_DIR,
+      database: null,
       tokenTtlS: 604800,
       watermarkMaxAgeS: 600,
       rateLimitPerMin: 60,
@@ -155,6 +157,16 @@ describe('loadConfig', () => {
     )
   })
 
+  it('keeps the store in PostgreSQL with DATABASE_URL, by default with 10 connections', () => {
+    const url = 'postgresql://app:pass@db.internal:5432/weapp'
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ url, poolMax: 10 })
+    const socket = 'postgres:///weapp?host=/var/run/postgresql'
+    expect(loadConfig({ DATABASE_URL: socket, DATABASE_POOL_MAX: '100' }).database).toEqual({
+      url: socket,
+      poolMax: 100,
+    })
+  })
+
   it('takes an empty value as unset', () => {
     expect(loadConfig({ PORT: '', WECHAT_APPID: '' }).port).toBe(3000)
   })
@@ -175,6 +187,12 @@ describe('loadConfig', () => {
     [{ WECHAT_SECRET: SECRET }, /both WECHAT_APPID and WECHAT_SECRET/],
     [{ WECHAT_APPID: 'wx123', WECHAT_SECRET: SECRET }, /^WECHAT_APPID/],
     [{ WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, EMULATOR_MODE: 'strict' }, /^EMULATOR_MODE/],
+    [{ DATABASE_URL: 'mysql://app@db/weapp' }, /^DATABASE_URL must be a postgres:\/\//],
+    [{ DATABASE_URL: 'db.internal:5432' }, /^DATABASE_URL/],
+    [{ DATABASE_URL: 'postgres:weapp' }, /^DATABASE_URL/],
+    [{ DATABASE_URL: 'postgres://db/weapp', DATABASE_POOL_MAX: '0' }, /^DATABASE_POOL_MAX/],
+    [{ DATABASE_URL: 'postgres://db/weapp', DATABASE_POOL_MAX: '101' }, /^DATABASE_POOL_MAX/],
+    [{ DATABASE_POOL_MAX: '20' }, /^DATABASE_POOL_MAX applies only with DATABASE_URL/],
   ])('refuses %j', (env, problem) => {
     const { problems } = configErrorOf(env)
     expect(problems).toHaveLength(1)
@@ -191,5 +209,11 @@ describe('loadConfig', () => {
     expect(error.problems).toHaveLength(3)
     expect(error.message).toMatch(/^invalid configuration:\n {2}- PORT/)
     expect(error.message).not.toContain('has space')
+  })
+
+  it('never echoes a database password', () => {
+    const error = configErrorOf({ DATABASE_URL: 'mysql://app:s3cret-pw@db/weapp' })
+    expect(error.message).toContain('DATABASE_URL')
+    expect(error.message).not.toContain('s3cret-pw')
   })
 })

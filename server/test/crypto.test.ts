@@ -8,26 +8,7 @@ import {
   verifySignature,
 } from '../src/crypto'
 import { ApiError, type ErrorCode } from '../src/errors'
-
-// WeChat's official WXBizDataCrypt test vector, as in w7corp/easywechat
-// tests/MiniApp/DecryptorTest.php and wechatpy tests/test_crypto.py.
-const OFFICIAL = {
-  appid: 'wx4f4bc4dec97d474b',
-  sessionKey: 'tiihtNczf5v6AKRyjwEUhQ==',
-  iv: 'r7BXXKkLb8qrSNn05n0qiA==',
-  encryptedData:
-    'CiyLU1Aw2KjvrjMdj8YKliAjtP4gsMZMQmRzooG2xrDcvSnxIMXFufNstNGTyaGS9uT5geRa0W4oTOb1WT7fJlAC+oNPdbB+3hVbJSRgv+4lGOETKUQz6OYStslQ142dNCuabNPGBzlooOmB231qMM85d2/fV6ChevvXvQP8Hkue1poOFtnEtpyxVLW1zAo6/1Xx1COxFvrc2d7UL/lmHInNlxuacJXwu0fjpXfz/YqYzBIBzD6WUfTIF9GRHpOn/Hz7saL8xz+W//FRAUid1OksQaQx4CMs8LOddcQhULW4ucetDf96JcR3g0gfRK4PC7E/r7Z6xNrXd2UIeorGj5Ef7b1pJAYB6Y5anaHqZ9J6nKEBvB4DnNLIVWSgARns/8wR2SiRS7MNACwTyrGvt9ts8p12PKFdlqYTopNHR1Vf7XjfhQlVsAJdNiKdYmYVoKlaRv85IfVunYzO0IKXsyl7JCUjCpoG20f0a04COwfneQAGGwd5oa+T8yO5hzuyDb/XcxxmK01EpqOyuxINew==',
-  timestamp: 1477314187,
-}
-
-// The official rawData signature example, as in binarywang/WxJava
-// weixin-java-miniapp WxMaUserServiceImplTest#testCheckUserInfo.
-const SIGNED = {
-  sessionKey: 'HyVFkGl5F5OQWJZZaNzBBg==',
-  rawData:
-    '{"nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/1vZvI39NWFQ9XM4LtQpFrQJ1xlgZxx3w7bQxKARol6503Iuswjjn6nIGBiaycAjAtpujxyzYsrztuuICqIM5ibXQ/0"}',
-  signature: '75e81ceda165f4ffa64f4068af58c64b8f54b88c',
-}
+import { OFFICIAL, SIGNED } from './support/official-vectors'
 
 const KEY = randomBytes(16).toString('base64')
 const policy = { appid: 'wx0000000000000000', nowS: 1_800_000_000, maxAgeS: 600 }
@@ -60,9 +41,9 @@ describe('the official test vectors', () => {
   it('decrypts WeChat’s sample user info', () => {
     const data = decryptOpenData(OFFICIAL.sessionKey, OFFICIAL.encryptedData, OFFICIAL.iv)
     expect(data).toMatchObject({
-      openId: 'oGZUI0egBJY1zhBYw2KhdUfwVJJE',
+      openId: OFFICIAL.openId,
       nickName: 'Band',
-      unionId: 'ocMvos6NjeKLIBqg5Mr9QjxrP1FA',
+      unionId: OFFICIAL.unionId,
       watermark: { appid: OFFICIAL.appid, timestamp: OFFICIAL.timestamp },
     })
   })
@@ -73,7 +54,7 @@ describe('the official test vectors', () => {
       nowS: OFFICIAL.timestamp + 60,
       maxAgeS: 600,
     })
-    expect(data.openId).toBe('oGZUI0egBJY1zhBYw2KhdUfwVJJE')
+    expect(data.openId).toBe(OFFICIAL.openId)
     expect(data).not.toHaveProperty('watermark')
   })
 

@@ -42,10 +42,26 @@ const stableToken = (extra: Record<string, unknown> = {}) =>
     json: { grant_type: 'client_credential', ...credentials, ...extra },
   })
 
+const classicToken = (overrides: Record<string, string> = {}) =>
+  wechat('/cgi-bin/token', {
+    query: { grant_type: 'client_credential', ...credentials, ...overrides },
+  })
+
+const tokenOf = (answer: Answer): string => {
+  if (typeof answer.access_token !== 'string') throw new Error(JSON.stringify(answer))
+  return answer.access_token
+}
+
 const phoneNumber = (accessToken: string, json: unknown) =>
   wechat('/wxa/business/getuserphonenumber', { query: { access_token: accessToken }, json })
 
 const mintLogin = (json: object = {}) => h.control<{ code: string; openid: string }>('login', json)
+
+/** What getuserphonenumber makes of a token: 0 when it works, else WeChat's errcode for it. */
+const tokenStatus = async (token: string): Promise<number> => {
+  const answer = await phoneNumber(token, { code: 'not-a-phone-code' })
+  return answer.errcode === 40029 ? 0 : (answer.errcode ?? 0)
+}
 
 describe('the strict emulator', () => {
   beforeEach(async () => {
@@ -83,13 +99,13 @@ describe('the strict emulator', () => {
     })
 
     it.each([
-      ['no appid', { appid: '' }, 41002],
-      ['no secret', { secret: '' }, 41004],
-      ['another appid', { appid: 'wx1111111111111111' }, 40013],
-      ['a wrong secret', { secret: 'wrong' }, 40125],
-      ['no code', { js_code: '' }, 41008],
-      ['another grant_type', { grant_type: 'client_credential' }, 40002],
-    ])('answers %s with errcode %i', async (_case, overrides, errcode) => {
+      ['no appid', 41002, { appid: '' }],
+      ['no secret', 41004, { secret: '' }],
+      ['another appid', 40013, { appid: 'wx1111111111111111' }],
+      ['a wrong secret', 40125, { secret: 'wrong' }],
+      ['no code', 41008, { js_code: '' }],
+      ['another grant_type', 40002, { grant_type: 'client_credential' }],
+    ])('answers %s with errcode %i', async (_case, errcode, overrides) => {
       const { code } = await mintLogin()
       expect(await code2Session(code, overrides)).toMatchObject({ errcode })
     })
@@ -114,6 +130,113 @@ describe('the strict emulator', () => {
       expect(await stableToken({ grant_type: 'authorization_code' })).toMatchObject({
         errcode: 40002,
       })
+    })
+
+    it('keeps the token before a forced refresh working for five minutes', async () => {
+      const leaked = tokenOf(await stableToken())
+      h.advance(60_000)
+      const fresh = tokenOf(await stableToken({ force_refresh: true }))
+      expect(fresh).not.toBe(leaked)
+      expect(await stableToken()).toMatchObject({ access_token: fresh, expires_in: 7200 })
+      h.advance(300_000 - 1)
+      expect(await tokenStatus(leaked)).toBe(0)
+      h.advance(1)
+      expect(await tokenStatus(leaked)).toBe(40001)
+      expect(await tokenStatus(fresh)).toBe(0)
+    })
+
+    it('refreshes at most every 30 s; two forced refreshes 30 s apart kill a leaked token', async () => {
+      const leaked = tokenOf(await stableToken())
+      const second = tokenOf(await stableToken({ force_refresh: true }))
+      h.advance(29_999)
+      expect(tokenOf(await stableToken({ force_refresh: true }))).toBe(second)
+      expect(await tokenStatus(leaked)).toBe(0)
+      h.advance(1)
+      const third = tokenOf(await stableToken({ force_refresh: true }))
+      expect(third).not.toBe(second)
+      expect(await tokenStatus(leaked)).toBe(40001)
+      expect(await tokenStatus(second)).toBe(0)
+      expect(await tokenStatus(third)).toBe(0)
+    })
+  })
+
+  describe('token (the classic GET /cgi-bin/token)', () => {
+    it('hands out a new token at each call; the one before works five more minutes', async () => {
+      const first = await classicToken()
+      expect(first).toEqual({ access_token: expect.any(String), expires_in: 7200 })
+      h.advance(1000)
+      const second = await classicToken()
+      expect(second).toEqual({ access_token: expect.any(String), expires_in: 7200 })
+      expect(second.access_token).not.toBe(first.access_token)
+      h.advance(300_000 - 1)
+      expect(await tokenStatus(tokenOf(first))).toBe(0)
+      h.advance(1)
+      expect(await tokenStatus(tokenOf(first))).toBe(40001)
+      expect(await tokenStatus(tokenOf(second))).toBe(0)
+      h.advance(7200_000 - 300_000)
+      expect(await tokenStatus(tokenOf(second))).toBe(42001)
+    })
+
+    it('ends the token before the previous one at once', async () => {
+      const first = tokenOf(await classicToken())
+      const second = tokenOf(await classicToken())
+      expect(await tokenStatus(first)).toBe(0)
+      const third = tokenOf(await classicToken())
+      expect(await tokenStatus(first)).toBe(40001)
+      expect(await tokenStatus(second)).toBe(0)
+      expect(await tokenStatus(third)).toBe(0)
+    })
+
+    it('is isolated from stable_token, either way', async () => {
+      const stable = tokenOf(await stableToken())
+      const classic = [tokenOf(await classicToken())]
+      for (let i = 0; i < 3; i++) classic.push(tokenOf(await classicToken()))
+      expect(await tokenStatus(stable)).toBe(0)
+      expect(tokenOf(await stableToken())).toBe(stable)
+      const latest = classic.at(-1)!
+      tokenOf(await stableToken({ force_refresh: true }))
+      h.advance(30_000)
+      tokenOf(await stableToken({ force_refresh: true }))
+      expect(await tokenStatus(stable)).toBe(40001)
+      expect(await tokenStatus(latest)).toBe(0)
+    })
+
+    it.each([
+      ['no grant_type', 40002, { grant_type: '' }],
+      ['another grant_type', 40002, { grant_type: 'authorization_code' }],
+      ['no appid', 41002, { appid: '' }],
+      ['no secret', 41004, { secret: '' }],
+      ['another appid', 40013, { appid: 'wx1111111111111111' }],
+      ['a wrong secret', 40125, { secret: 'wrong' }],
+    ])('answers %s with errcode %i', async (_case, errcode, overrides) => {
+      expect(await classicToken(overrides)).toMatchObject({
+        errcode,
+        errmsg: expect.stringMatching(/, rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/),
+      })
+    })
+  })
+
+  describe('tokens of both kinds', () => {
+    it('work on getuserphonenumber and checksession, retire together and are counted', async () => {
+      const { code, openid } = await mintLogin()
+      const key = String((await code2Session(code)).session_key)
+      const signature = createHmac('sha256', key).update('').digest('hex')
+      const tokens = [tokenOf(await classicToken()), tokenOf(await stableToken())]
+      for (const token of tokens) {
+        const phone = await h.control<{ code: string }>('phone', { openid })
+        expect(await phoneNumber(token, { code: phone.code, openid })).toMatchObject({ errcode: 0 })
+        const check = await wechat('/wxa/checksession', {
+          query: { access_token: token, openid, signature, sig_method: 'hmac_sha256' },
+        })
+        expect(check).toEqual({ errcode: 0, errmsg: 'ok' })
+      }
+      await h.control('retire-access-token')
+      for (const token of tokens) expect(await tokenStatus(token)).toBe(40001)
+      const stats = await h.call<{ calls: Record<string, number> }>(
+        'GET',
+        '/__wechat/control/stats',
+      )
+      expect(stats.body.calls).toMatchObject({ token: 1, stable_token: 1, checksession: 2 })
     })
   })
 
@@ -232,10 +355,24 @@ describe('the strict emulator', () => {
       )
       expect(stats.body.calls).toEqual({
         jscode2session: 4,
+        token: 0,
         stable_token: 0,
         getuserphonenumber: 0,
         checksession: 0,
       })
+    })
+
+    it('drops the queued faults on DELETE /faults, keeping codes and counts', async () => {
+      await h.control('faults', { api: 'jscode2session', errcode: -1, times: 1000 })
+      const { code } = await mintLogin()
+      expect(await code2Session(code)).toMatchObject({ errcode: -1 })
+      expect((await h.call('DELETE', '/__wechat/control/faults')).status).toBe(200)
+      expect((await code2Session(code)).openid).toBeDefined()
+      const stats = await h.call<{ calls: Record<string, number> }>(
+        'GET',
+        '/__wechat/control/stats',
+      )
+      expect(stats.body.calls).toMatchObject({ jscode2session: 2 })
     })
 
     it('forgets codes, tokens, faults and counts at reset, but keeps users', async () => {
@@ -259,7 +396,7 @@ describe('the strict emulator', () => {
       ['phone', { openid: 'o1', phoneNumber: '+86 138' }],
       ['phone', {}],
       ['userinfo', { openid: 'o1', extra: 1 }],
-      ['faults', { api: 'token', errcode: 1 }],
+      ['faults', { api: 'cgi-bin/token', errcode: 1 }],
       ['faults', { api: 'jscode2session', latencyMs: -1 }],
       ['reset', { now: true }],
     ])('refuses a bad %s request with 400', async (path, json) => {
@@ -339,23 +476,15 @@ describe('the emulator’s memory', () => {
     expect(e.sessionKeyOf(openid)).toBeDefined()
   })
 
-  it('keeps only the latest access tokens', () => {
+  it('keeps only the latest access tokens, and the latest of each kind', () => {
     const e = emulator()
-    let token = ''
-    for (let i = 0; i < 1000; i++) {
-      token = String(
-        (
-          e.stableToken({
-            grant_type: 'client_credential',
-            ...credentials,
-            force_refresh: true,
-          }) as {
-            access_token: string
-          }
-        ).access_token,
-      )
-    }
+    const request = { grant_type: 'client_credential', ...credentials }
+    const stable = tokenOf(e.stableToken(request) as Answer)
+    let classic = ''
+    for (let i = 0; i < 1000; i++) classic = tokenOf(e.classicToken(request) as Answer)
     expect(e.retained().accessTokens).toBe(DEFAULT_EMULATOR_LIMITS.maxAccessTokens)
-    expect(e.getPhoneNumber(token, { code: 'x' })).toMatchObject({ errcode: 40029 })
+    // 40029 (the code), not 40014 (the token): both tokens are still known and valid.
+    expect(e.getPhoneNumber(classic, { code: 'x' })).toMatchObject({ errcode: 40029 })
+    expect(e.getPhoneNumber(stable, { code: 'x' })).toMatchObject({ errcode: 40029 })
   })
 })

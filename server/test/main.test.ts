@@ -1,13 +1,14 @@
 import { execFile, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import * as http from 'node:http'
-import { connect } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
 import { startServer, type RunningServer } from '../src/server'
+import { SQLITE_FILE } from '../src/store/sqlite'
 
 // The server as its users start it: `npm start` (node --import tsx server/src/main.ts) and, in
 // production, the compiled JavaScript of `npm run build`.
@@ -17,6 +18,15 @@ const EMULATED_LISTEN_LINE =
 const LISTEN_LINE = /^listening on (http:\/\/127\.0\.0\.1:(\d+)) \(WeChat API: (\S+)\)$/m
 
 let dataDir: string
+
+/** A port of 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const { port } = server.address() as AddressInfo
+  await new Promise((done) => server.close(done))
+  return port
+}
 
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'weapp-login-main-'))
@@ -29,7 +39,9 @@ afterEach(async () => {
 function start(command: string, args: string[], env: Record<string, string>) {
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'development', DATA_DIR: dataDir, ...env },
+    // SQLite in the test's DATA_DIR unless the test says otherwise, even where CI exports a
+    // DATABASE_URL.
+    env: { ...process.env, NODE_ENV: 'development', DATA_DIR: dataDir, DATABASE_URL: '', ...env },
   })
   let stdout = ''
   let stderr = ''
@@ -80,7 +92,30 @@ describe('npm start', () => {
       const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
       expect((await fetch(`${url}/healthz`)).status).toBe(200)
       expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
+      const [, preview] = await server.printed(/^preview: (\S+)$/m)
+      expect(preview).toBe(`${url}/preview/`)
+      expect((await fetch(preview!)).headers.get('content-type')).toMatch(/^text\/html/)
       expect(server.output().stdout).toContain('preview mode')
+    } finally {
+      server.child.kill('SIGTERM')
+    }
+    expect(await server.exited).toBe(0)
+  }, 30_000)
+
+  it('serves the emulator but never the preview under NODE_ENV=production with EMULATOR=1', async () => {
+    const server = start('npm', ['start'], { NODE_ENV: 'production', EMULATOR: '1', PORT: '0' })
+    try {
+      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      // Printed after where the preview's line would be.
+      await server.printed(/^warning: EMULATOR=1 under NODE_ENV=production/m)
+      expect(server.output().stdout).not.toContain('preview:')
+      expect(server.output().stdout).not.toContain('browser preview')
+      const page = await fetch(`${url}/preview/`)
+      expect(page.status).toBe(404)
+      expect(await page.json()).toEqual({
+        error: { code: 'NOT_FOUND', message: 'no route GET /preview/' },
+      })
+      expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
     } finally {
       server.child.kill('SIGTERM')
     }
@@ -97,6 +132,16 @@ describe('npm start', () => {
     expect(stdout).not.toContain('listening on')
   }, 30_000)
 
+  it('exits 1 when PostgreSQL cannot be reached, without printing its password', async () => {
+    const server = start('npm', ['start'], {
+      DATABASE_URL: `postgres://app:s3cret-pw@127.0.0.1:${await closedPort()}/weapp`,
+    })
+    expect(await server.exited).toBe(1)
+    const { stderr, stdout } = server.output()
+    expect(stderr).toMatch(/^cannot start: the database cannot be reached \(ECONNREFUSED\)$/m)
+    expect(stderr + stdout).not.toContain('s3cret-pw')
+  }, 30_000)
+
   describe('on SIGTERM to the process npm started', () => {
     // WeChat elsewhere, as in production: this server's stop must not take its WeChat with it.
     let wechat: RunningServer
@@ -109,7 +154,7 @@ describe('npm start', () => {
       await wechat.close()
     })
 
-    it('stops accepting, finishes the request in flight, and exits 0', async () => {
+    it('stops accepting, finishes the request in flight, closes the store and exits 0', async () => {
       const server = start('npm', ['start'], {
         NODE_ENV: 'production',
         PORT: '0',
@@ -161,6 +206,9 @@ describe('npm start', () => {
       login.write(body.slice(0, 10))
       await server.printed(/"url":"\/api\/auth\/login".*"msg":"incoming request"/)
 
+      // SQLite removes its write-ahead log when the store closes, not when the process dies.
+      const wal = join(dataDir, `${SQLITE_FILE}-wal`)
+      expect(existsSync(wal)).toBe(true)
       process.kill(pid, 'SIGTERM')
       await server.printed(/^SIGTERM: stopping/m)
       const refused = await new Promise<string>((done) => {
@@ -181,6 +229,7 @@ describe('npm start', () => {
         body: expect.stringContaining('"token":'),
       })
       expect(await server.exited).toBe(0)
+      expect(existsSync(wal)).toBe(false)
     }
   })
 })
@@ -206,6 +255,38 @@ describe('the compiled server (npm run build)', () => {
       server.child.kill('SIGINT')
     }
     expect(await server.exited).toBe(0)
+  }, 30_000)
+
+  it('runs in development with the emulator, and says that the preview needs npm start', async () => {
+    const server = start(process.execPath, ['server/dist/main.js'], { PORT: '0', NODE_OPTIONS: '' })
+    try {
+      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      await server.printed(/^the browser preview comes with npm start/m)
+      expect(server.output().stdout).not.toContain('preview:')
+      expect((await fetch(`${url}/preview/`)).status).toBe(404)
+      expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
+    } finally {
+      server.child.kill('SIGTERM')
+    }
+    expect(await server.exited).toBe(0)
+  }, 30_000)
+
+  it('runs the standalone emulator as plain JavaScript', async () => {
+    const emulator = start(process.execPath, ['server/dist/emulator/main.js'], {
+      EMULATOR_PORT: '0',
+      NODE_OPTIONS: '',
+    })
+    try {
+      const [, url] = await emulator.printed(/^emulator listening on (http:\/\/\S+) /m)
+      const minted = await postJson(`${url}/control/login`, {})
+      expect(minted).toEqual({
+        status: 200,
+        body: { code: expect.any(String), openid: expect.any(String) },
+      })
+    } finally {
+      emulator.child.kill('SIGTERM')
+    }
+    expect(await emulator.exited).toBe(0)
   }, 30_000)
 
   it('refuses to start under NODE_ENV=production without WeChat credentials', async () => {

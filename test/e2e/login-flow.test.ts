@@ -15,6 +15,7 @@ import {
   loadPage,
   openPage,
   settle,
+  tapPhoneButton,
   text,
   type Rendered,
 } from '../support/harness'
@@ -123,6 +124,20 @@ it('3. the legacy payload (no code, base library 2.20) is decrypted by the serve
   expect(await wechatCalls('getuserphonenumber')).toBe(byCode)
 })
 
+it('3b. the real-time button (phoneKind realtime): its code is redeemed as the fast button’s', async () => {
+  const { wx } = phoneOf('3.4.0')
+  wx.privacyAgreed = true
+  const app = launchApp(wx, { baseUrl: server.url, phoneKind: 'realtime' })
+  const token = await loggedIn(app)
+  const page = await openReady(phone)
+  const fired = await tapPhoneButton(wx, page)
+  await settle(() => page.data.done === true)
+  expect(fired && fired.event).toBe('getrealtimephonenumber')
+  expect(wx.billed).toEqual(['realtime'])
+  expect(text(page, '#phone-number')).toBe('138****8000')
+  expect((await stored(token)).phoneNumber).toBe('13800138000')
+})
+
 it('4. session_key rotated between login and tap: SESSION_KEY_STALE, a new login, the second tap works', async () => {
   const { wx, openid } = phoneOf('2.20.0')
   const app = launch(wx)
@@ -134,6 +149,22 @@ it('4. session_key rotated between login and tap: SESSION_KEY_STALE, a new login
   expect(wx.count('login')).toBe(2)
   await tapPhone(page, wx)
   expect(text(page, '#phone-number')).toBe('138****8000')
+  expect((await stored(app.auth.session.validToken()!)).phoneNumber).toBe('13800138000')
+})
+
+it('4b. the token dies before the tap: a login after the answer, the same phone code again — one tap', async () => {
+  const { wx } = phoneOf()
+  wx.privacyAgreed = true
+  const app = launch(wx)
+  const token = await loggedIn(app)
+  const page = await openReady(phone)
+  // Logged out elsewhere (or expired on the server) while the page was open.
+  await server.call('POST', '/api/auth/logout', {}, token)
+  await tapPhone(page, wx)
+  // The code was not spent by the first POST (401 comes before redemption), so the second works.
+  expect(text(page, '#phone-number')).toBe('138****8000')
+  expect(wx.count('POST /api/auth/phone')).toBe(2)
+  expect(wx.count('login')).toBe(2)
   expect((await stored(app.auth.session.validToken()!)).phoneNumber).toBe('13800138000')
 })
 

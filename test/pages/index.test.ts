@@ -20,6 +20,24 @@ it('follows a cold launch: logging in, then logged in, with links to the other p
   expect(exists(page, '#to-phone')).toBe(true)
 })
 
+it('storage full: the launch ends in 登录失败 with 重试, never an endless 正在登录…', async () => {
+  wx.storageFull = true
+  const app = launchApp(wx, { baseUrl: backend.url })
+  const page = openPage(pageId)
+  await settle(() => app.auth.session.state.status !== 'logging-in')
+  expect(text(page, '#state')).toBe('登录失败')
+  expect(text(page, '#message')).toBe('手机存储空间不足，登录状态未能保存，请清理后重试')
+  expect(wx.storage.has('auth.session')).toBe(false)
+
+  // Room again: 重试 saves the session this run already uses; no second wx.login.
+  wx.storageFull = false
+  page.querySelector('#retry-btn')!.dispatchEvent('tap')
+  await settle(() => app.auth.session.state.status === 'logged-in')
+  expect(text(page, '#state')).toBe('已登录')
+  expect(wx.storage.has('auth.session')).toBe(true)
+  expect(wx.count('login')).toBe(1)
+})
+
 it('on a warm start shows the stored profile at once, then the backend’s newer copy', async () => {
   wx.storage.set('auth.session', {
     token: 'stored',

@@ -1,14 +1,16 @@
 import { error, useFakeBackend } from '../support/fake-backend'
-import { FakeWx } from '../support/fake-wx'
+import { FakeWx, type PhoneKind } from '../support/fake-wx'
 import {
   attr,
   exists,
+  idle,
   launchApp,
   loadPage,
   openPage,
   openReady,
   type Rendered,
   settle,
+  tapPhoneButton,
   text,
 } from '../support/harness'
 
@@ -73,18 +75,49 @@ describe('the getphonenumber callback', () => {
     page
       .querySelector('#phone-btn')!
       .dispatchEvent('getphonenumber', { detail: await wx.phoneDetail() })
-    // Nothing to wait for if the tap is ignored: give a wrongly handled tap the time to show.
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await idle()
     expect(phonePosts()).toHaveLength(1)
   })
 
-  it('never calls wx.login between the tap and the phone POST, even with a dead token', async () => {
+  it('a dead token at tap time: a login after the answer, the same code again — one tap', async () => {
+    const page = await open()
+    backend.tokens.clear()
+    const before = wx.log.length
+    await tap(page, await wx.phoneDetail())
+    expect(wx.log.slice(before)).toEqual([
+      'POST /api/auth/phone',
+      'login',
+      'POST /api/auth/login',
+      'POST /api/auth/phone',
+    ])
+    expect(phonePosts().at(-1)).toEqual({ code: 'phone-code' })
+    expect(text(page, '#phone-number')).toBe('138****8000')
+    expect(page.data.done).toBe(true)
+  })
+
+  it('a dead token and only the legacy payload: never wx.login before the answer, then 再点一次', async () => {
+    wx.sdkVersion = '2.20.0'
     const page = await open()
     backend.tokens.clear()
     const before = wx.log.length
     await tap(page, await wx.phoneDetail())
     expect(wx.log.slice(before)).toEqual(['POST /api/auth/phone', 'login', 'POST /api/auth/login'])
-    expect(text(page, '#status')).toBe('登录已失效，请重试')
+    expect(text(page, '#status')).toBe('登录状态已更新，请再点一次按钮')
+    expect(exists(page, '#retry-btn')).toBe(false)
+  })
+
+  it('a token that entered its expiry margin while the page was open is still sent: no login first', async () => {
+    const app = launchApp(wx, { baseUrl: backend.url })
+    await settle(() => app.auth.session.state.status === 'logged-in')
+    const page = openPage(pageId)
+    await settle(() => page.data.ready === true)
+    // As if the page had stayed open until the token's last moments (the skew covers its life).
+    app.auth.config.expirySkewMs = 2 * 3600 * 1000
+    const before = wx.log.length
+    await tap(page, await wx.phoneDetail())
+    expect(wx.log.slice(before)).toEqual(['POST /api/auth/phone'])
+    expect(backend.received.at(-1)!.token).toBe('token-1')
+    expect(text(page, '#phone-number')).toBe('138****8000')
   })
 
   it('does not prepare again when the page shows mid-submit (back from a native sheet)', async () => {
@@ -235,4 +268,77 @@ describe('each way the tap can go wrong has its own message', () => {
     await settle(() => page.data.ready === true)
     expect(text(page, '#status')).toBe('')
   })
+})
+
+describe('the phone kind (config phoneKind) and the base-library gates', () => {
+  const PLAIN = 'getPhoneNumber'
+  const REALTIME = 'getRealtimePhoneNumber'
+  const AND_PRIVACY = '|agreePrivacyAuthorization'
+  const LEGACY = { encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' }
+  const FAST = { code: 'phone-code', ...LEGACY }
+
+  /** The page as configured, opened on a WeChat of `version`, tapped as WeChat would. */
+  async function openAndTap(kind: PhoneKind, version: string) {
+    wx.sdkVersion = version
+    const app = launchApp(wx, { baseUrl: backend.url, phoneKind: kind })
+    await settle(() => app.auth.session.state.status === 'logged-in')
+    const page = openPage(pageId)
+    await settle(() => page.data.ready === true)
+    const fired = await tapPhoneButton(wx, page)
+    await settle(() => page.data.busy === false && page.data.status !== '')
+    return { page, fired }
+  }
+
+  it.each([
+    // kind, base library, open-type rendered, event fired, billed as, posted
+    ['fast', '2.20.0', PLAIN, 'getphonenumber', 'fast', LEGACY],
+    ['fast', '2.21.2', PLAIN, 'getphonenumber', 'fast', FAST],
+    ['realtime', '2.20.0', PLAIN, 'getphonenumber', 'fast', LEGACY],
+    ['realtime', '2.24.3', PLAIN, 'getphonenumber', 'fast', FAST],
+    ['realtime', '2.24.4', REALTIME, 'getrealtimephonenumber', 'realtime', { code: 'phone-code' }],
+    ['fast', '2.33.0', PLAIN, 'getphonenumber', 'fast', FAST],
+    ['realtime', '2.33.0', REALTIME, 'getrealtimephonenumber', 'realtime', { code: 'phone-code' }],
+    ['fast', '2.33.1', PLAIN + AND_PRIVACY, 'getphonenumber', 'fast', FAST],
+    [
+      'realtime',
+      '2.33.1',
+      REALTIME + AND_PRIVACY,
+      'getrealtimephonenumber',
+      'realtime',
+      { code: 'phone-code' },
+    ],
+  ] as const)(
+    '%s on %s: open-type %s, WeChat fires %s, bills %s, the backend gets %j',
+    async (kind, version, openType, event, billed, posted) => {
+      const { page, fired } = await openAndTap(kind, version)
+      expect(attr(page, '#phone-btn', 'openType')).toBe(openType)
+      expect(fired && fired.event).toBe(event)
+      expect(wx.billed).toEqual([billed])
+      expect(phonePosts()).toEqual([posted])
+      expect(text(page, '#phone-number')).toBe('138****8000')
+    },
+  )
+
+  it.each(['fast', 'realtime'] as const)(
+    '%s, quota used up, from 3.0.1: WeChat’s own sheet is off, the page’s message is the one read',
+    async (kind) => {
+      wx.phoneQuota = 0
+      const { page } = await openAndTap(kind, '3.0.1')
+      expect(attr(page, '#phone-btn', 'phoneNumberNoQuotaToast')).toBe(false)
+      expect(wx.platformSheets).toEqual([])
+      expect(text(page, '#status')).toBe('今日手机号验证次数已用完，请稍后再试或改用其他方式')
+      expect(phonePosts()).toEqual([])
+    },
+  )
+
+  it.each(['fast', 'realtime'] as const)(
+    '%s, quota used up, below 3.0.1: WeChat’s sheet shows (it cannot be turned off), then the page’s message',
+    async (kind) => {
+      wx.phoneQuota = 0
+      const { page } = await openAndTap(kind, '3.0.0')
+      expect(wx.platformSheets).toEqual(['quota'])
+      expect(text(page, '#status')).toBe('今日手机号验证次数已用完，请稍后再试或改用其他方式')
+      expect(wx.billed).toEqual([])
+    },
+  )
 })

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
+import { canIUseAt, SINCE, versionAtLeast } from './base-library'
 
 type Listener = WechatMiniprogram.NeedPrivacyAuthorizationListener
 type PrivacyOption = WechatMiniprogram.PrivacyResolveOption
@@ -34,25 +35,19 @@ export interface FakeWxOptions {
   userInfoPayload?: () => Promise<UserInfoPayload>
 }
 
-/** Where each gated feature appeared (docs/wechat-platform.md §9). */
-const SINCE: Record<string, string> = {
-  'button.open-type.getUserInfo': '1.3.0',
-  'button.open-type.getPhoneNumber': '1.2.0',
-  'button.open-type.chooseAvatar': '2.21.2',
-  'input.type.nickname': '2.21.2',
-  'button.open-type.agreePrivacyAuthorization': '2.32.3',
-}
-const PHONE_CODE_SINCE = '2.21.2'
-const APP_BASE_INFO_SINCE = '2.20.1'
-const PRIVACY_SINCE = '2.32.3'
+export type PhoneKind = 'fast' | 'realtime'
 
-function versionAtLeast(version: string, since: string): boolean {
-  const a = version.split('.').map(Number)
-  const b = since.split('.').map(Number)
-  for (let i = 0; i < 3; i++) {
-    if ((a[i] || 0) !== (b[i] || 0)) return (a[i] || 0) > (b[i] || 0)
-  }
-  return true
+/** The phone button's attributes as rendered (open-type, phone-number-no-quota-toast, disabled). */
+export interface PhoneButtonAttrs {
+  openType: unknown
+  noQuotaToast: unknown
+  disabled: unknown
+}
+
+export interface PhoneButtonEvent {
+  /** The bind… event WeChat fires: getphonenumber or getrealtimephonenumber. */
+  event: string
+  detail: WechatMiniprogram.PhoneNumberDetail
 }
 
 interface Callbacks<S> {
@@ -88,10 +83,6 @@ interface Exchange {
   onFail: (errMsg: string) => void
 }
 
-function later(fn: () => void): void {
-  setTimeout(fn, 0)
-}
-
 export class FakeWx {
   sdkVersion: string
   envVersion: 'develop' | 'trial' | 'release'
@@ -100,18 +91,29 @@ export class FakeWx {
   /** The next `failLogins` calls of wx.login fail. */
   failLogins = 0
   privacyAgreed = false
+  /** wx.setStorageSync throws, as it does once the mini-program's 10 MB are used up. */
+  storageFull = false
   privacyContractName = '示例小程序隐私保护指引'
   readonly storage = new Map<string, unknown>()
   /** Every platform call in order: 'login', 'checkSession', 'POST /api/auth/phone', … */
   readonly log: string[] = []
   readonly privacyEvents: PrivacyOption[] = []
   contractOpened = 0
+  /** Phone numbers WeChat will still verify for this mini-program; at 0 a tap gets errno 1400001. */
+  phoneQuota = Infinity
+  /** Every successful phone tap, billed by WeChat: fast ¥0.03, real-time ¥0.04. */
+  readonly billed: PhoneKind[] = []
+  /** WeChat's own sheets the user saw ('quota': "该功能使用次数已达当前小程序上限"). */
+  readonly platformSheets: string[] = []
   loginCode: () => Promise<string>
   phonePayload: () => Promise<PhonePayload>
   userInfoPayload: () => Promise<UserInfoPayload>
   private privacyListener: Listener | null = null
   private privacyListenerCount = 0
   private codes = 0
+  /** Calls WeChat answers later (and work handed to track()), not yet answered. */
+  private underWay = 0
+  private readonly waiting: Array<() => void> = []
 
   constructor(options: FakeWxOptions = {}) {
     this.sdkVersion = options.sdkVersion ?? '3.7.9'
@@ -139,6 +141,44 @@ export class FakeWx {
       }))
   }
 
+  /** Nothing WeChat was asked is still unanswered: only the test can make something happen. */
+  get idle(): boolean {
+    return this.underWay === 0
+  }
+
+  /** Resolves once the next unanswered call is answered (its callback has run). */
+  nextAnswer(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  /** Counts `work` as under way until it settles: the wx adapter's backoff sleeps, say. */
+  track<T>(work: Promise<T>): Promise<T> {
+    const end = this.begin()
+    work.then(end, end)
+    return work
+  }
+
+  /** A call is under way; the returned function, run after its callback, ends it (once). */
+  private begin(): () => void {
+    this.underWay++
+    let ended = false
+    return () => {
+      if (ended) return
+      ended = true
+      this.underWay--
+      this.waiting.splice(0).forEach((wake) => wake())
+    }
+  }
+
+  /** A callback delivered on a later turn, as WeChat delivers them. */
+  private later(fn: () => void): void {
+    const end = this.begin()
+    setTimeout(() => {
+      fn()
+      end()
+    }, 0)
+  }
+
   count(entry: string): number {
     return this.log.filter((e) => e === entry).length
   }
@@ -160,7 +200,7 @@ export class FakeWx {
    */
   /** Whether a privacy-covered tap would be held now to ask the user. */
   get asksPrivacy(): boolean {
-    return versionAtLeast(this.sdkVersion, PRIVACY_SINCE) && !this.privacyAgreed
+    return versionAtLeast(this.sdkVersion, SINCE.privacy) && !this.privacyAgreed
   }
 
   privacyGate(referrer: string): Promise<boolean> {
@@ -193,8 +233,41 @@ export class FakeWx {
       iv,
     }
     // Below 2.21.2 WeChat hands out only the legacy encrypted payload.
-    if (code && versionAtLeast(this.sdkVersion, PHONE_CODE_SINCE)) detail.code = code
+    if (code && versionAtLeast(this.sdkVersion, SINCE.phoneCode)) detail.code = code
     return detail
+  }
+
+  /**
+   * A tap on a phone-number button, as WeChat handles it, read off the button as rendered: which
+   * event fires (none for a disabled button or an open-type this base library does not know),
+   * with what detail, billed or not, and whether WeChat shows its own quota sheet.
+   */
+  async phoneButtonTap(button: PhoneButtonAttrs): Promise<PhoneButtonEvent | null> {
+    const has = (since: string) => versionAtLeast(this.sdkVersion, since)
+    const types = String(button.openType).split('|')
+    const known: Record<string, boolean> = {
+      getPhoneNumber: true,
+      getRealtimePhoneNumber: has(SINCE.realtimePhone),
+      agreePrivacyAuthorization: has(SINCE.privacy),
+    }
+    if (button.disabled === true || !types.every((type) => known[type])) return null
+    if (types.length > 1 && !has(SINCE.phoneWithPrivacy)) return null
+    const kind: PhoneKind = types.includes('getRealtimePhoneNumber') ? 'realtime' : 'fast'
+    if (kind === 'fast' && !types.includes('getPhoneNumber')) return null
+    const api = kind === 'realtime' ? 'getRealtimePhoneNumber' : 'getPhoneNumber'
+    const event = api.toLowerCase()
+    if (this.phoneQuota <= 0) {
+      // The attribute is a boolean: the string "false" is truthy and leaves the sheet on.
+      if (!(has(SINCE.noQuotaToast) && button.noQuotaToast === false)) {
+        this.platformSheets.push('quota')
+      }
+      return { event, detail: { errMsg: `${api}:fail no quota`, errno: 1400001 } }
+    }
+    this.phoneQuota--
+    this.billed.push(kind)
+    if (kind === 'fast') return { event, detail: await this.phoneDetail() }
+    const { code } = await this.phonePayload()
+    return { event, detail: { errMsg: `${api}:ok`, code } }
   }
 
   async userInfoDetail(): Promise<WechatMiniprogram.UserInfoDetail> {
@@ -211,17 +284,20 @@ export class FakeWx {
         this.log.push('login')
         if (this.failLogins > 0) {
           this.failLogins--
-          later(() => options.fail?.({ errMsg: 'login:fail network error' }))
+          this.later(() => options.fail?.({ errMsg: 'login:fail network error' }))
           return
         }
-        this.loginCode().then(
-          (code) => options.success?.({ code, errMsg: 'login:ok' }),
-          (err: Error) => options.fail?.({ errMsg: `login:fail ${err.message}` }),
-        )
+        const end = this.begin()
+        this.loginCode()
+          .then(
+            (code) => options.success?.({ code, errMsg: 'login:ok' }),
+            (err: Error) => options.fail?.({ errMsg: `login:fail ${err.message}` }),
+          )
+          .finally(end)
       },
       checkSession: (options: Callbacks<{ errMsg: string }>) => {
         this.log.push('checkSession')
-        later(() =>
+        this.later(() =>
           this.sessionValid
             ? options.success?.({ errMsg: 'checkSession:ok' })
             : options.fail?.({ errMsg: 'checkSession:fail session time out' }),
@@ -231,24 +307,21 @@ export class FakeWx {
       uploadFile: (options: UploadOptions) => this.uploadFile(options),
       getStorageSync: (key: string) => (this.storage.has(key) ? this.storage.get(key) : ''),
       setStorageSync: (key: string, value: unknown) => {
+        if (this.storageFull) throw new Error('setStorageSync:fail exceed storage max size 10MB')
         // Storage holds a copy, as WeChat's does: later mutations of `value` are not seen.
         this.storage.set(key, JSON.parse(JSON.stringify(value)))
       },
       removeStorageSync: (key: string) => {
         this.storage.delete(key)
       },
-      canIUse: (schema: string) => {
-        const since = SINCE[schema]
-        if (!since) throw new Error(`fake wx.canIUse does not know '${schema}'`)
-        return has(since)
-      },
+      canIUse: (schema: string) => canIUseAt(this.sdkVersion, schema),
       getAccountInfoSync: () => ({
         miniProgram: { appId: 'wx0000000000000000', envVersion: this.envVersion, version: '' },
       }),
       getSystemInfoSync: () => ({ SDKVersion: this.sdkVersion }),
     }
-    if (has(APP_BASE_INFO_SINCE)) api.getAppBaseInfo = () => ({ SDKVersion: this.sdkVersion })
-    if (has(PRIVACY_SINCE)) {
+    if (has(SINCE.getAppBaseInfo)) api.getAppBaseInfo = () => ({ SDKVersion: this.sdkVersion })
+    if (has(SINCE.privacy)) {
       api.onNeedPrivacyAuthorization = (listener: Listener) => {
         this.privacyListenerCount++
         this.privacyListener = listener
@@ -256,7 +329,7 @@ export class FakeWx {
       api.getPrivacySetting = (
         options: Callbacks<WechatMiniprogram.GetPrivacySettingSuccessCallbackResult>,
       ) =>
-        later(() =>
+        this.later(() =>
           options.success?.({
             needAuthorization: !this.privacyAgreed,
             privacyContractName: this.privacyContractName,
@@ -265,7 +338,7 @@ export class FakeWx {
         )
       api.openPrivacyContract = (options: Callbacks<{ errMsg: string }>) => {
         this.contractOpened++
-        later(() => options.success?.({ errMsg: 'openPrivacyContract:ok' }))
+        this.later(() => options.success?.({ errMsg: 'openPrivacyContract:ok' }))
       }
     }
     return api
@@ -327,12 +400,14 @@ export class FakeWx {
 
   private send(exchange: Exchange): { abort(): void } {
     const { api, url, body } = exchange
+    const end = this.begin()
     let settled = false
     const settle = (fn: () => void) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
       fn()
+      end()
     }
     const fail = (reason: string) => settle(() => exchange.onFail(`${api}:fail ${reason}`))
     const headers = { ...exchange.header }

@@ -3,27 +3,40 @@
  */
 import * as path from 'node:path'
 import * as simulate from 'miniprogram-simulate'
-import type { AuthConfig } from '../../miniprogram/config'
-import type { FakeWx } from './fake-wx'
+import { createAuth } from '../../miniprogram/auth/index'
+import { wxPlatform } from '../../miniprogram/auth/platform'
+import { createConfig, type AuthConfig } from '../../miniprogram/config'
+import type { FakeWx, PhoneButtonEvent } from './fake-wx'
+import { flush } from './virtual-clock'
 
 const MINIPROGRAM_ROOT = path.resolve(__dirname, '../../miniprogram')
 
 /** Fast backoff for tests: the policy is the same, only the unit is smaller. */
 export const FAST_RETRY: AuthConfig['retry'] = { tries: 3, baseDelayMs: 2, maxDelayMs: 10 }
 
+/** The fake wx of the app launched last: settle() waits on what it has under way. */
+let activeWx: FakeWx | null = null
+
 /**
- * A fresh app per call: installs the fake wx, evaluates app.ts (its auth reads wx while loading),
- * points the auth config at the test's backend, then runs onLaunch.
+ * A fresh app per call: installs the fake wx, evaluates app.ts, gives it an auth pointed at the
+ * test's backend, then runs onLaunch. The auth is built as README shows (createAuth with a config
+ * and a platform): the real wx adapter, its backoff sleeps counted as work the fake wx has under
+ * way, so settle() knows about them.
  */
 export function launchApp(wx: FakeWx, config: Partial<AuthConfig>): IAppOption {
   wx.install()
   jest.isolateModules(() => {
-    // A fresh module registry, so each test gets its own App() and auth.
+    // A fresh module registry, so each test gets its own App().
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('../../miniprogram/app')
   })
   const app = getApp<IAppOption>()
-  Object.assign(app.auth.config, { retry: FAST_RETRY }, config)
+  const platform = wxPlatform()
+  app.auth = createAuth(createConfig({ retry: FAST_RETRY, ...config }), {
+    ...platform,
+    sleep: (ms) => wx.track(platform.sleep(ms)),
+  })
+  activeWx = wx
   app.onLaunch?.({} as WechatMiniprogram.App.LaunchShowOption)
   return app
 }
@@ -85,15 +98,41 @@ export function attr(page: Rendered, selector: string, name: string): unknown {
   return found ? found.value : undefined
 }
 
+/**
+ * A tap on the page's #phone-btn as WeChat would handle it (FakeWx.phoneButtonTap): the event
+ * its rendered open-type fires, if any, dispatched with WeChat's detail. Resolves with what fired.
+ */
+export async function tapPhoneButton(wx: FakeWx, page: Rendered): Promise<PhoneButtonEvent | null> {
+  const fired = await wx.phoneButtonTap({
+    openType: attr(page, '#phone-btn', 'openType'),
+    noQuotaToast: attr(page, '#phone-btn', 'phoneNumberNoQuotaToast'),
+    disabled: attr(page, '#phone-btn', 'disabled'),
+  })
+  if (fired) page.querySelector('#phone-btn')!.dispatchEvent(fired.event, { detail: fired.detail })
+  return fired
+}
+
 export function exists(page: Rendered, selector: string): boolean {
   return page.querySelector(selector) !== undefined
 }
 
-/** Lets every pending callback, microtask and loopback HTTP exchange run. */
-export async function settle(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await simulate.sleep(5)
+/**
+ * Waits until `predicate` holds: after each answer of the fake wx (a callback, an HTTP exchange, a
+ * backoff sleep) every reaction runs, then it is checked again. No polling and no deadline: when
+ * nothing is left under way and it still does not hold, it fails at once, saying so.
+ */
+export async function settle(predicate: () => boolean): Promise<void> {
+  for (;;) {
+    await flush()
+    if (predicate()) return
+    if (!activeWx || activeWx.idle) {
+      throw new Error('condition not met, and nothing under way could still meet it')
+    }
+    await activeWx.nextAnswer()
   }
+}
+
+/** Waits until everything under way is answered and handled: for asserting that nothing happens. */
+export function idle(): Promise<void> {
+  return settle(() => !activeWx || activeWx.idle)
 }

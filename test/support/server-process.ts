@@ -1,8 +1,9 @@
 /**
  * The reference server as a user's phone meets it: its own process (`node --import tsx
  * server/src/main.ts`, what `npm start` runs, minus npm's wrapper, so `pid` is the server's),
- * on a free port of 127.0.0.1, with the built-in WeChat emulator in strict mode and a temporary
- * DATA_DIR. It can be stopped and started again on the same port and data, like a redeploy.
+ * on a free port of 127.0.0.1, with the built-in WeChat emulator in strict mode and its store in
+ * SQLite in a temporary DATA_DIR (or PostgreSQL, given DATABASE_URL in `env`). It can be stopped
+ * and started again on the same port and data, like a redeploy.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -66,6 +67,9 @@ export class ServerProcess {
         HOST: '127.0.0.1',
         PORT: String(this.port),
         DATA_DIR: this.dataDir,
+        // SQLite in that DATA_DIR unless `env` says otherwise: an inherited DATABASE_URL (CI
+        // exports one) would put every suite's servers in one shared database.
+        DATABASE_URL: '',
         EMULATOR_MODE: 'strict',
         // One address plays every user here; the limiter has its own tests.
         RATE_LIMIT_PER_MIN: '0',

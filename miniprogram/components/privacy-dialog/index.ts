@@ -1,54 +1,27 @@
 /**
- * The page's privacy dialog. It shows itself when WeChat holds a privacy-covered button or API
- * pending, and its agree button is the open-type="agreePrivacyAuthorization" WeChat requires.
+ * The privacy dialog: shows what its page passes (whether it is open, the guideline's name) and
+ * tells the page what the user chose — `agree` (with the id of the button WeChat saw tapped),
+ * `disagree`, `opencontract`. Its agree button is the open-type="agreePrivacyAuthorization" that
+ * WeChat requires before a pending privacy call may be resolved as agreed.
  */
-import { detach, onDetach } from '../../utils/lifecycle'
+import { PRIVACY_CONTRACT_FALLBACK } from '../../utils/messages'
 
 const AGREE_BUTTON_ID = 'privacy-agree'
 
 Component({
-  data: {
-    visible: false,
-    contractName: '隐私保护指引',
-  },
-  lifetimes: {
-    attached() {
-      const { privacy } = getApp<IAppOption>().auth
-      if (!privacy.supported) return
-      onDetach(
-        this,
-        privacy.attach({
-          show: () => {
-            this.setData({ visible: true })
-            // The guideline's name as the admin console has it; the default reads fine meanwhile.
-            privacy
-              .setting()
-              .then((setting) => {
-                if (setting && setting.privacyContractName) {
-                  this.setData({ contractName: setting.privacyContractName })
-                }
-              })
-              .catch(() => undefined)
-          },
-          hide: () => this.setData({ visible: false }),
-        }),
-      )
-    },
-    detached() {
-      detach(this)
-    },
+  properties: {
+    visible: { type: Boolean, value: false },
+    contractName: { type: String, value: PRIVACY_CONTRACT_FALLBACK },
   },
   methods: {
     onAgree() {
-      getApp<IAppOption>().auth.privacy.agree(AGREE_BUTTON_ID)
+      this.triggerEvent('agree', { buttonId: AGREE_BUTTON_ID })
     },
     onDisagree() {
-      getApp<IAppOption>().auth.privacy.disagree()
+      this.triggerEvent('disagree')
     },
     onOpenContract() {
-      getApp<IAppOption>()
-        .auth.privacy.openContract()
-        .catch(() => undefined)
+      this.triggerEvent('opencontract')
     },
   },
 })

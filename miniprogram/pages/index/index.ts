@@ -3,14 +3,15 @@
  * A warm start shows the stored profile at once, then refreshes it from the backend.
  */
 import type { AuthState } from '../../auth/index'
+import { subscriptions } from '../../behaviors/subscriptions'
 import { changed } from '../../utils/diff'
 import { maskPhone } from '../../utils/format'
-import { detach, onDetach } from '../../utils/lifecycle'
 import { canRetry, errorMessage, STATE_TEXT } from '../../utils/messages'
 
 const auth = () => getApp<IAppOption>().auth
 
 Component({
+  behaviors: [subscriptions],
   data: {
     status: 'anonymous' as AuthState['status'],
     stateText: STATE_TEXT.anonymous as string,
@@ -27,13 +28,7 @@ Component({
         // Also the first business request: a token revoked on the server is noticed here.
         profile.refresh().catch(() => undefined)
       }
-      onDetach(
-        this,
-        session.subscribe((state) => this.show(state)),
-      )
-    },
-    detached() {
-      detach(this)
+      this.untilDetached(session.subscribe((state) => this.show(state)))
     },
   },
   methods: {

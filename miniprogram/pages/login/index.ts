@@ -4,10 +4,9 @@
  * never shown as the user's name: the page asks for the fill-in instead.
  */
 import { toAuthError, type ConsentOutcome, type User, type UserInfoResult } from '../../auth/index'
-import { failure } from '../../utils/messages'
-import { prepareButton, runRetry, showConsentFailure, showFailure } from '../../utils/status'
+import { consentPage } from '../../behaviors/consent-page'
 import { changed } from '../../utils/diff'
-import { detach, onDetach } from '../../utils/lifecycle'
+import { failure } from '../../utils/messages'
 
 const auth = () => getApp<IAppOption>().auth
 
@@ -16,17 +15,13 @@ function profileOf(user: User | null): { nickName: string; avatarUrl: string } {
 }
 
 Component({
+  behaviors: [consentPage],
   data: {
     canIUseUserInfo: true,
     canFillIn: true,
-    ready: false,
-    busy: false,
     nickName: '',
     avatarUrl: '',
     askFillIn: false,
-    status: '',
-    error: false,
-    canRetry: false,
   },
   lifetimes: {
     attached() {
@@ -36,8 +31,7 @@ Component({
         canFillIn: features.profileFillIn,
         ...profileOf(session.user),
       })
-      onDetach(
-        this,
+      this.untilDetached(
         session.subscribe((state) => {
           // While busy, the page's own flow shows the user it gets back, in its last setData.
           if (state.status !== 'logged-in' || this.data.busy) return
@@ -46,14 +40,11 @@ Component({
         }),
       )
     },
-    detached() {
-      detach(this)
-    },
   },
   methods: {
     onShow() {
       // Back from the album or camera mid-upload: a login now could rotate a key still in use.
-      if (!this.data.busy) prepareButton(this, auth().userInfo)
+      if (!this.data.busy) this.prepareButton(auth().userInfo)
     },
 
     async onGetUserInfo(e: WechatMiniprogram.ButtonGetUserInfo) {
@@ -69,7 +60,7 @@ Component({
           const user = await auth().profile.uploadAvatar(e.detail.avatarUrl)
           this.setData({ busy: false, status: '头像已更新', ...profileOf(user) })
         } catch (err) {
-          showFailure(this, failure(toAuthError(err)), upload)
+          this.showFailure(failure(toAuthError(err)), upload)
         }
       }
       await upload()
@@ -89,14 +80,10 @@ Component({
           const user = await auth().profile.saveNickname(e.detail.value.nickName || '')
           this.setData({ busy: false, status: '昵称已保存', askFillIn: false, ...profileOf(user) })
         } catch (err) {
-          showFailure(this, failure(toAuthError(err)), save)
+          this.showFailure(failure(toAuthError(err)), save)
         }
       }
       await save()
-    },
-
-    async onRetry() {
-      if (!this.data.busy) await runRetry(this)
     },
 
     showUserInfo(outcome: ConsentOutcome<UserInfoResult>) {
@@ -110,7 +97,7 @@ Component({
         })
         return
       }
-      showConsentFailure(this, outcome, '用户信息', (next) => this.showUserInfo(next))
+      this.showConsentFailure(outcome, '用户信息', (next) => this.showUserInfo(next))
     },
   },
 })

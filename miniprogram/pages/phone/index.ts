@@ -1,33 +1,28 @@
 /**
  * The phone-number page. The session is made ready (checkSession, a login if needed) when the page
  * shows, so the tap's callback only posts what WeChat handed over. After a success the button stays
- * disabled: WeChat bills every successful tap.
+ * disabled: WeChat bills every successful tap. WeChat's own "quota used up" sheet is switched off
+ * (phone-number-no-quota-toast, 3.0.1), so the page's message is the one the user reads.
  */
 import type { ConsentOutcome, PhoneNumber } from '../../auth/index'
+import { consentPage } from '../../behaviors/consent-page'
 import { maskPhone } from '../../utils/format'
-import { prepareButton, runRetry, showConsentFailure } from '../../utils/status'
 
 const auth = () => getApp<IAppOption>().auth
 
 Component({
+  behaviors: [consentPage],
   data: {
     openType: 'getPhoneNumber',
-    ready: false,
-    busy: false,
     done: false,
     maskedPhone: '',
-    status: '',
-    error: false,
-    canRetry: false,
   },
   lifetimes: {
     attached() {
-      const { features, session } = auth()
+      const { phone, session } = auth()
       const { user } = session
       this.setData({
-        openType: features.phoneWithPrivacy
-          ? 'getPhoneNumber|agreePrivacyAuthorization'
-          : 'getPhoneNumber',
+        openType: phone.button.openType,
         maskedPhone: user && user.phoneNumber ? maskPhone(user.phoneNumber) : '',
       })
     },
@@ -35,10 +30,13 @@ Component({
   methods: {
     onShow() {
       // Back from a native sheet mid-submit: a login now could rotate the key of the payload in flight.
-      if (!this.data.done && !this.data.busy) prepareButton(this, auth().phone)
+      if (!this.data.done && !this.data.busy) this.prepareButton(auth().phone)
     },
 
-    async onGetPhoneNumber(e: WechatMiniprogram.ButtonGetPhoneNumber) {
+    /** The fast and the real-time button alike: the backend redeems either code the same way. */
+    async onGetPhoneNumber(
+      e: WechatMiniprogram.ButtonGetPhoneNumber | WechatMiniprogram.ButtonGetRealtimePhoneNumber,
+    ) {
       if (this.data.busy || this.data.done) return
       this.setData({ busy: true, status: '正在获取手机号…', error: false, canRetry: false })
       this.show(await auth().phone.submit(e.detail))
@@ -47,10 +45,6 @@ Component({
     /** The combined open-type's privacy half: the tap itself is the user's agreement. */
     onAgreePrivacy() {
       auth().privacy.agree('phone-btn')
-    },
-
-    async onRetry() {
-      if (!this.data.busy) await runRetry(this)
     },
 
     show(outcome: ConsentOutcome<PhoneNumber>) {
@@ -63,7 +57,7 @@ Component({
         })
         return
       }
-      showConsentFailure(this, outcome, '手机号', (next) => this.show(next))
+      this.showConsentFailure(outcome, '手机号', (next) => this.show(next))
     },
   },
 })

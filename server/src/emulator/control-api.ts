@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { ApiError } from '../errors'
 import { EMPTY_BODY, objectBody, text } from '../schema'
 import { WECHAT_APIS, type FaultRequest, type WechatEmulator } from './emulator'
+import { WechatError } from './errcodes'
 
 const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }
 
-/** The emulator's control API (docs/api.md): for tests, the fake wx and previews. */
+/** The emulator's control API (docs/api.md): for tests, the fake wx, previews and other backends. */
 export const controlApiRoutes: FastifyPluginAsync<{ emulator: WechatEmulator }> = async (
   app,
   { emulator },
@@ -69,15 +69,20 @@ export const controlApiRoutes: FastifyPluginAsync<{ emulator: WechatEmulator }> 
     },
     async (request) => {
       if (request.body.errcode === undefined && request.body.latencyMs === undefined) {
-        throw new ApiError('INVALID_REQUEST', 'a fault needs an errcode, a latencyMs or both')
+        throw new WechatError(40097, 'a fault needs an errcode, a latencyMs or both')
       }
       emulator.addFault(request.body)
       return { ok: true }
     },
   )
 
+  app.delete('/faults', async () => {
+    emulator.clearFaults()
+    return { ok: true }
+  })
+
   app.post('/retire-access-token', { schema: { body: EMPTY_BODY } }, async () => {
-    emulator.retireAccessToken()
+    emulator.retireAccessTokens()
     return { ok: true }
   })
 

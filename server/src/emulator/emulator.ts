@@ -3,10 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorMode } from '../config'
 import { encryptOpenData, signRawData } from '../crypto'
 import { ANONYMOUS_NICKNAME } from '../nickname'
+import { AccessTokens } from './access-tokens'
 import { CodeBook, DEFAULT_CODE_BOOK_LIMITS, type CodeBookLimits } from './code-book'
+import { wechatFailure, type WechatFailure } from './errcodes'
 
 export const WECHAT_APIS = [
   'jscode2session',
+  'token',
   'stable_token',
   'getuserphonenumber',
   'checksession',
@@ -21,9 +24,6 @@ export const ANONYMOUS_AVATAR_URL =
   'https://thirdwx.qlogo.cn/mmopen/vi_32/POgEwh4mIHO4nibH0KlMECNjjGxQUq24ZEaGT4poC6icRiccVGKSyXwibcPq4BWmiaIGuG1icwxaQX6grC9VemZoJ8rg/132'
 
 const CODE_TTL_MS = 5 * 60_000
-const ACCESS_TOKEN_TTL_S = 7200
-// WeChat hands out the next token during the last five minutes; both work meanwhile.
-const ACCESS_TOKEN_OVERLAP_S = 300
 
 /**
  * What the emulator holds in memory, so a long run (a benchmark's 20,000 logins, each a new user)
@@ -43,37 +43,6 @@ export const DEFAULT_EMULATOR_LIMITS: EmulatorLimits = {
   codes: DEFAULT_CODE_BOOK_LIMITS,
 }
 
-const ERRMSG: Record<number, string> = {
-  [-1]: 'system error',
-  40001: 'invalid credential, access_token is invalid or not latest',
-  40002: 'invalid grant_type',
-  40013: 'invalid appid',
-  40014: 'invalid access_token',
-  40029: 'invalid code',
-  40125: 'invalid appsecret',
-  40163: 'code been used',
-  40226: 'code blocked',
-  41001: 'access_token missing',
-  41002: 'appid missing',
-  41004: 'appsecret missing',
-  41008: 'missing code',
-  42001: 'access_token expired',
-  45011: 'api minute-quota reach limit mustslower retry next minute',
-  47001: 'data format error',
-  87008: 'invalid sig_method',
-  87009: 'invalid signature',
-}
-
-export interface WechatFailure {
-  errcode: number
-  errmsg: string
-}
-
-export function wechatFailure(errcode: number): WechatFailure {
-  const rid = randomBytes(8).toString('hex')
-  return { errcode, errmsg: `${ERRMSG[errcode] ?? 'emulated error'}, rid: ${rid}` }
-}
-
 interface EmulatedUser {
   openid: string
   unionid: string | null
@@ -90,12 +59,6 @@ interface PhoneGrant {
   openid: string
   purePhoneNumber: string
   countryCode: string
-}
-
-interface AccessToken {
-  token: string
-  expiresAt: number
-  retired: boolean
 }
 
 interface Fault {
@@ -132,7 +95,7 @@ function phoneNumberOf(grant: PhoneGrant): string {
 }
 
 function noCalls(): Record<WechatApiName, number> {
-  return { jscode2session: 0, stable_token: 0, getuserphonenumber: 0, checksession: 0 }
+  return { jscode2session: 0, token: 0, stable_token: 0, getuserphonenumber: 0, checksession: 0 }
 }
 
 /** WeChat's server API, in memory: its users, codes, access tokens, and the faults tests inject. */
@@ -141,8 +104,7 @@ export class WechatEmulator {
   private readonly loginCodes: CodeBook<LoginGrant>
   private readonly phoneCodes: CodeBook<PhoneGrant>
   private readonly limits: EmulatorLimits
-  private readonly accessTokens = new Map<string, AccessToken>()
-  private currentAccessToken: AccessToken | null = null
+  private readonly accessTokens: AccessTokens
   private readonly faults = new Map<WechatApiName, Fault[]>()
   private calls = noCalls()
 
@@ -150,6 +112,7 @@ export class WechatEmulator {
     this.limits = options.limits ?? DEFAULT_EMULATOR_LIMITS
     this.loginCodes = new CodeBook(CODE_TTL_MS, options.now, this.limits.codes)
     this.phoneCodes = new CodeBook(CODE_TTL_MS, options.now, this.limits.codes)
+    this.accessTokens = new AccessTokens(options.now, this.limits.maxAccessTokens)
   }
 
   // The control API.
@@ -232,8 +195,14 @@ export class WechatEmulator {
     this.faults.set(request.api, queue)
   }
 
-  retireAccessToken(): void {
-    if (this.currentAccessToken) this.currentAccessToken.retired = true
+  /** WeChat answers normally again; codes and counts stay (unlike reset). */
+  clearFaults(): void {
+    this.faults.clear()
+  }
+
+  /** Every access token handed out so far, classic or stable, answers 40001 from now on. */
+  retireAccessTokens(): void {
+    this.accessTokens.retireAll()
   }
 
   /** Forgets faults, codes, access tokens and call counts; users and their keys stay. */
@@ -241,7 +210,6 @@ export class WechatEmulator {
     this.loginCodes.clear()
     this.phoneCodes.clear()
     this.accessTokens.clear()
-    this.currentAccessToken = null
     this.faults.clear()
     this.calls = noCalls()
   }
@@ -301,40 +269,33 @@ export class WechatEmulator {
     }
   }
 
+  /** GET /cgi-bin/token, the classic call: a new token each time (see AccessTokens). */
+  classicToken(params: Params): WechatFailure | Params {
+    if (params.grant_type !== 'client_credential') return wechatFailure(40002)
+    return this.checkCredentials(params.appid, params.secret) ?? this.accessTokens.classic()
+  }
+
+  /** POST /cgi-bin/stable_token: JSON body; isolated from the classic token. */
   stableToken(body: unknown): WechatFailure | Params {
-    if (typeof body !== 'object' || body === null) return wechatFailure(47001)
+    if (body === undefined) return wechatFailure(44002)
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return wechatFailure(47001)
+    }
     const params = body as Params
     if (params.grant_type !== 'client_credential') return wechatFailure(40002)
-    const refused = this.checkCredentials(params.appid, params.secret)
-    if (refused) return refused
-    const now = this.options.now()
-    let current = this.currentAccessToken
-    if (
-      !current ||
-      current.retired ||
-      params.force_refresh === true ||
-      current.expiresAt - now <= ACCESS_TOKEN_OVERLAP_S * 1000
-    ) {
-      current = {
-        token: 'EMU' + randomBytes(48).toString('base64url'),
-        expiresAt: now + ACCESS_TOKEN_TTL_S * 1000,
-        retired: false,
-      }
-      this.accessTokens.set(current.token, current)
-      this.currentAccessToken = current
-      // The newest is the current one, so evicting from the front never drops it.
-      for (const token of this.accessTokens.keys()) {
-        if (this.accessTokens.size <= this.limits.maxAccessTokens) break
-        this.accessTokens.delete(token)
-      }
-    }
-    return { access_token: current.token, expires_in: Math.floor((current.expiresAt - now) / 1000) }
+    const forceRefresh = params.force_refresh === true
+    return (
+      this.checkCredentials(params.appid, params.secret) ?? this.accessTokens.stable(forceRefresh)
+    )
   }
 
   getPhoneNumber(accessToken: unknown, body: unknown): WechatFailure | Params {
     const refused = this.checkAccessToken(accessToken)
     if (refused) return refused
-    if (typeof body !== 'object' || body === null) return wechatFailure(47001)
+    if (body === undefined) return wechatFailure(44002)
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return wechatFailure(47001)
+    }
     const { code, openid } = body as Params
     if (typeof code !== 'string' || code === '') return wechatFailure(41008)
     let redeemed = this.phoneCodes.redeem(code)
@@ -405,10 +366,7 @@ export class WechatEmulator {
 
   private checkAccessToken(token: unknown): WechatFailure | null {
     if (typeof token !== 'string' || token === '') return wechatFailure(41001)
-    const known = this.accessTokens.get(token)
-    if (!known) return wechatFailure(40014)
-    if (known.retired) return wechatFailure(40001)
-    if (this.options.now() >= known.expiresAt) return wechatFailure(42001)
-    return null
+    const refused = this.accessTokens.check(token)
+    return refused === null ? null : wechatFailure(refused)
   }
 }

@@ -12,6 +12,10 @@ export const wechatApiRoutes: FastifyPluginAsync<{ emulator: WechatEmulator }> =
     return (await emulator.enter('jscode2session')) ?? emulator.code2Session(request.query as Query)
   })
 
+  app.get('/cgi-bin/token', async (request) => {
+    return (await emulator.enter('token')) ?? emulator.classicToken(request.query as Query)
+  })
+
   app.post('/cgi-bin/stable_token', async (request) => {
     return (await emulator.enter('stable_token')) ?? emulator.stableToken(request.body)
   })

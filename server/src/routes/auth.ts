@@ -76,7 +76,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
       const { token, hash } = issueToken()
       const at = now()
       const expiresAt = at + config.tokenTtlS * 1000
-      const user = store.recordLogin(login, { tokenHash: hash, expiresAt }, at)
+      const user = await store.recordLogin(login, { tokenHash: hash, expiresAt }, at)
       return { token, expiresIn: config.tokenTtlS, user: toUser(user, request) }
     },
   )
@@ -99,7 +99,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         code === undefined
           ? decryptPhone(user.sessionKey, { encryptedData, iv })
           : await wechat.getPhoneNumber(code, user.openid)
-      store.setPhoneNumber(user.id, phone.phoneNumber, now())
+      await store.setPhoneNumber(user.id, phone.phoneNumber, now())
       return phone
     },
   )
@@ -140,7 +140,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         const { avatarUrl } = userInfo
         const avatar =
           typeof avatarUrl === 'string' && /^https?:\/\//.test(avatarUrl) ? avatarUrl : undefined
-        user = store.setProfile(user.id, { nickName, avatar }, now())
+        user = await store.setProfile(user.id, { nickName, avatar }, now())
       }
       return { userInfo, user: toUser(user, request) }
     },
@@ -150,7 +150,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     '/logout',
     { onRequest: requireSession, schema: { body: EMPTY_BODY } },
     async (request, reply) => {
-      store.deleteSession(sessionOf(request).tokenHash)
+      await store.deleteSession(sessionOf(request).tokenHash)
       return reply.code(204).send()
     },
   )

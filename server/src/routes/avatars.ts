@@ -9,7 +9,7 @@ const FILE = /^[A-Za-z0-9_-]{22}\.(?:png|jpg|webp)$/
 export const avatarRoutes: FastifyPluginAsync<RouteDeps> = async (app, { store }) => {
   app.get<{ Params: { file: string } }>(`${AVATAR_PATH}:file`, async (request, reply) => {
     const { file } = request.params
-    const avatar = FILE.test(file) ? store.findAvatar(file) : undefined
+    const avatar = FILE.test(file) ? await store.findAvatar(file) : undefined
     if (!avatar) throw new ApiError('NOT_FOUND', `no avatar ${file}`)
     return reply
       .type(avatar.contentType)

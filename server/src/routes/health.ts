@@ -1,5 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
+import type { RouteDeps } from './deps'
 
-export const healthRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/healthz', async () => ({ status: 'ok' }))
+/**
+ * A readiness check: 503 STORE_UNAVAILABLE while the database cannot be reached, so a load
+ * balancer sends no one to an instance that cannot serve.
+ */
+export const healthRoutes: FastifyPluginAsync<RouteDeps> = async (app, { store }) => {
+  app.get('/healthz', async () => {
+    await store.ping()
+    return { status: 'ok' }
+  })
 }

@@ -44,7 +44,7 @@ export const meRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
           'the nickname must be 1 to 32 characters after trimming, without control characters',
         )
       }
-      const user = store.setProfile(sessionOf(request).user.id, { nickName }, now())
+      const user = await store.setProfile(sessionOf(request).user.id, { nickName }, now())
       return { user: toUser(user, request) }
     },
   )
@@ -71,10 +71,8 @@ export const meRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
       }
       const name = `${randomBytes(16).toString('base64url')}.${type.extension}`
       const { id } = sessionOf(request).user
-      const user = toUser(
-        store.saveAvatar(id, name, { contentType: type.contentType, data }, now()),
-        request,
-      )
+      const saved = await store.saveAvatar(id, name, { contentType: type.contentType, data }, now())
+      const user = toUser(saved, request)
       return { avatarUrl: user.avatarUrl, user }
     })
   })

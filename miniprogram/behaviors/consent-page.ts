@@ -1,0 +1,130 @@
+/**
+ * What the pages with a consent button (login, phone) share: the status line and its 重试, the
+ * button readied before a tap, and the page's privacy dialog wired to auth.privacy. The dialog
+ * itself only shows what the page passes and says what the user chose.
+ */
+import { toAuthError, type ConsentOutcome } from '../auth/index'
+import {
+  consentFailure,
+  failure,
+  PRIVACY_CONTRACT_FALLBACK,
+  type ConsentSubject,
+  type StatusLine,
+} from '../utils/messages'
+import { behaviorWithFields } from './define'
+import { subscriptions } from './subscriptions'
+
+const auth = () => getApp<IAppOption>().auth
+
+export const consentPage = behaviorWithFields<{
+  /** What 重试 will do: resend a payload, upload again, prepare again. Functions stay off data. */
+  retryOffer: (() => Promise<void>) | null
+}>()({
+  behaviors: [subscriptions],
+  data: {
+    /** The status line, whether it reports a failure, whether 重试 can help. */
+    status: '',
+    error: false,
+    canRetry: false,
+    /** A tap's work is under way: buttons are disabled, a second tap is ignored. */
+    busy: false,
+    /** The session is checked (and renewed) and the consent button may be tapped. */
+    ready: false,
+    privacyVisible: false,
+    /** The guideline's name as the admin console has it, once WeChat says. */
+    privacyContractName: PRIVACY_CONTRACT_FALLBACK,
+  },
+  lifetimes: {
+    created() {
+      this.retryOffer = null
+    },
+    attached() {
+      const { privacy } = auth()
+      if (!privacy.supported) return
+      this.untilDetached(
+        privacy.attach({
+          show: () => {
+            this.setData({ privacyVisible: true })
+            privacy
+              .setting()
+              .then((setting) => {
+                const name = setting && setting.privacyContractName
+                if (name && name !== this.data.privacyContractName) {
+                  this.setData({ privacyContractName: name })
+                }
+              })
+              .catch(() => undefined)
+          },
+          hide: () => {
+            if (this.data.privacyVisible) this.setData({ privacyVisible: false })
+          },
+        }),
+      )
+    },
+  },
+  methods: {
+    /**
+     * Readies the consent button: the session is checked (and renewed) before the user can tap,
+     * the button staying disabled meanwhile; a failure is shown with 重试.
+     */
+    async prepareButton(flow: { prepare(): Promise<void> }) {
+      if (this.data.ready || this.data.error) {
+        this.setData({ ready: false, status: '', error: false, canRetry: false })
+      }
+      try {
+        await flow.prepare()
+        this.setData({ ready: true })
+      } catch (err) {
+        this.showFailure(failure(toAuthError(err)), () => this.prepareButton(flow))
+      }
+    },
+
+    /** Shows what went wrong and, where trying again can help, offers `retry` on 重试. */
+    showFailure(line: StatusLine, retry?: () => Promise<void>) {
+      if (line.canRetry && retry) this.retryOffer = retry
+      this.setData({ busy: false, ...line })
+    },
+
+    /**
+     * Shows a tap that did not succeed. An error leaves the payload unspent, so 重试 resends it —
+     * no new tap, which WeChat would bill again — and `show` renders what that brings.
+     */
+    showConsentFailure<T>(
+      outcome: Exclude<ConsentOutcome<T>, { kind: 'ok' }>,
+      subject: ConsentSubject,
+      show: (next: ConsentOutcome<T>) => void,
+    ) {
+      const retry =
+        outcome.kind === 'error'
+          ? async () => {
+              this.setData({ busy: true, status: '正在重试…', error: false, canRetry: false })
+              show(await outcome.retry())
+            }
+          : undefined
+      this.showFailure(consentFailure(outcome, subject), retry)
+    },
+
+    /** 重试: runs the retry on offer, once; a second tap finds nothing to do. */
+    async onRetry() {
+      if (this.data.busy) return
+      const retry = this.retryOffer
+      this.retryOffer = null
+      if (retry) await retry()
+    },
+
+    /** The dialog's agree button (open-type="agreePrivacyAuthorization") was tapped. */
+    onPrivacyAgree(e: WechatMiniprogram.CustomEvent<{ buttonId: string }>) {
+      auth().privacy.agree(e.detail.buttonId)
+    },
+
+    onPrivacyDisagree() {
+      auth().privacy.disagree()
+    },
+
+    onPrivacyContract() {
+      auth()
+        .privacy.openContract()
+        .catch(() => undefined)
+    },
+  },
+})

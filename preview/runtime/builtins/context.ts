@@ -1,0 +1,34 @@
+/** What WeChat's built-in components reach beyond themselves: the open-type actions, the router. */
+import type { ExparserNode } from '../engine/exparser'
+import type { OpenTypes } from '../wx/open-type'
+import type { Privacy } from '../wx/privacy'
+
+export interface BuiltinContext {
+  openTypes: OpenTypes
+  privacy: Privacy
+  /** navigator's open-type: navigate, redirect, reLaunch, navigateBack, switchTab. */
+  navigate(openType: string, url: string, delta: number): void
+}
+
+/** `this` in a built-in's lifetimes and methods: j-component's method caller. */
+export interface Self {
+  id: string
+  data: Record<string, unknown>
+  _exparserNode: ExparserNode & {
+    addListener(event: string, handler: (event: { detail: unknown }) => void): void
+  }
+  setData(data: Record<string, unknown>): void
+  triggerEvent(name: string, detail?: unknown, options?: object): void
+}
+
+/** Every built-in can be hidden, as in WeChat. */
+export const COMMON_PROPERTIES = { hidden: { type: Boolean, value: false } }
+
+export function elementOf(self: Self): HTMLElement {
+  const element = self._exparserNode.$$
+  if (!element) throw new Error('a built-in component without its element')
+  return element
+}
+
+/** A shadow tree with nothing in it, in wcc's output shape (j-component rejects an empty string). */
+export const EMPTY_TEMPLATE = () => ({ tag: 'wx-page', attr: {}, children: [] })

@@ -1,0 +1,34 @@
+import type { Config } from '../config'
+import { Availability, StoreUnavailableError, type StoreLog } from './availability'
+import type { Engine } from './engine'
+import { migrate } from './migrations'
+import { openPostgres } from './postgres'
+import { openSqlite } from './sqlite'
+import { createStore, guard, type Store } from './store'
+
+export { AVATAR_PATH, type Store, type StoredAvatar, type UserRecord } from './store'
+export { StoreUnavailableError, type StoreLog } from './availability'
+
+/**
+ * Opens the store on PostgreSQL when `database` is set, else on SQLite in `dataDir`, and brings
+ * its schema up to date. Rejects with a StoreUnavailableError when the database cannot be reached.
+ */
+export async function openStore(
+  config: Pick<Config, 'dataDir' | 'database'>,
+  log: StoreLog,
+): Promise<Store> {
+  const availability = new Availability(log)
+  const engine: Engine = config.database
+    ? openPostgres(config.database, (reason) => availability.lost(reason))
+    : openSqlite(config.dataDir)
+  const run = guard(engine, availability)
+  try {
+    await run(() => migrate(engine.db, engine.name))
+  } catch (error) {
+    await engine.db.destroy()
+    if (error instanceof StoreUnavailableError) throw error
+    const message = error instanceof Error ? error.message : String(error)
+    throw new Error(`cannot bring the database schema up to date: ${message}`, { cause: error })
+  }
+  return createStore(engine.db, run)
+}

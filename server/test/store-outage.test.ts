@@ -1,0 +1,101 @@
+/**
+ * PostgreSQL stopped under a running server, then started again: the server answers 503
+ * STORE_UNAVAILABLE meanwhile, says so once in its log, and serves again without a restart.
+ * On a PostgreSQL of this suite's own: stopping the shared one would fail the suites on it.
+ */
+import { Client } from 'pg'
+import { describeWhenAvailable } from '../../test/support/needs'
+import type { User } from '../src/user'
+import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
+import {
+  freshDatabase,
+  privatePostgres,
+  servicesMissing,
+  type PrivatePostgres,
+  type TestDatabase,
+} from './support/postgres'
+
+const UNREACHABLE = /the database cannot be reached/
+const BACK = /the database is reachable again/
+
+describeWhenAvailable('a server whose PostgreSQL goes away and comes back', servicesMissing, () => {
+  let postgres: PrivatePostgres
+  let database: TestDatabase
+  let h: Harness
+
+  beforeAll(async () => {
+    postgres = await privatePostgres()
+    database = await freshDatabase(postgres.url)
+    h = await startHarness({ config: { database: { url: database.url, poolMax: 4 } } })
+  }, 60_000)
+
+  afterAll(async () => {
+    await h?.close()
+    await postgres?.down()
+  })
+
+  const messages = () =>
+    h.logs.map((line) => JSON.parse(line) as { level: number; msg: string }).map((l) => l.msg)
+
+  it('answers 503 STORE_UNAVAILABLE while it is down and serves again once it is back', async () => {
+    const { token, user } = await h.login()
+    // Connections in the pool, idle when the server goes: their end must not end the process.
+    await Promise.all(Array.from({ length: 4 }, () => h.call('GET', '/api/me', { token })))
+
+    await postgres.stop()
+    const down = [
+      await h.call<ErrorAnswer>('GET', '/api/me', { token }),
+      await h.call<ErrorAnswer>('PUT', '/api/me/profile', { token, json: { nickName: '小明' } }),
+      await h.call<ErrorAnswer>('POST', '/api/auth/login', {
+        json: { code: (await h.control<{ code: string }>('login')).code },
+      }),
+      await h.call<ErrorAnswer>('GET', '/healthz'),
+    ]
+    for (const reply of down) {
+      expect(reply.status).toBe(503)
+      expect(reply.body).toEqual({
+        error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) },
+      })
+    }
+    expect(messages().filter((msg) => UNREACHABLE.test(msg))).toHaveLength(1)
+    expect(messages().filter((msg) => msg === 'unexpected error')).toEqual([])
+
+    await postgres.start()
+    const me = await h.call<{ user: User }>('GET', '/api/me', { token })
+    expect(me.status).toBe(200)
+    expect(me.body.user.id).toBe(user.id)
+    expect((await h.call('GET', '/healthz')).status).toBe(200)
+    expect((await h.login()).user.id).not.toBe(user.id)
+    expect(messages().filter((msg) => BACK.test(msg))).toHaveLength(1)
+  }, 60_000)
+
+  it('answers 503 to a request whose query was running when the server went', async () => {
+    const { token, user } = await h.login()
+    // Another session holds the user's row, so the profile update waits inside PostgreSQL.
+    const holder = new Client({ connectionString: database.url })
+    const holderError = new Promise<Error>((resolve) => holder.on('error', resolve))
+    await holder.connect()
+    await holder.query('BEGIN')
+    await holder.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [user.id])
+    const update = h.call<ErrorAnswer>('PUT', '/api/me/profile', {
+      token,
+      json: { nickName: '小红' },
+    })
+    while (
+      (await database.query("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))
+        .length === 0
+    ) {
+      await new Promise((done) => setTimeout(done, 10))
+    }
+
+    await postgres.stop()
+    await holderError
+    const reply = await update
+    expect(reply.status).toBe(503)
+    expect(reply.body.error.code).toBe('STORE_UNAVAILABLE')
+
+    await postgres.start()
+    const me = await h.call<{ user: User }>('GET', '/api/me', { token })
+    expect(me.body.user).toMatchObject({ id: user.id, nickName: null })
+  }, 60_000)
+})
