@@ -2,7 +2,7 @@ import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
 import { startEmulator, type RunningEmulator } from '../src/emulator/server'
 import { spawnEmulator } from './support/emulator-process'
 import { startHarness } from './support/harness'
-import { dripUntilCut, exchange } from './support/raw-http'
+import { drippedRequests, dripUntilCut, exchange, SHORT_TIMEOUTS } from './support/raw-http'
 import { wechatCall, type WechatCall } from './support/wechat-call'
 
 // Whatever a client sends, everything under the emulator answers in WeChat's shape, as WeChat
@@ -225,8 +225,7 @@ describe('the standalone emulator, with a client that sends its request too slow
       mode: 'strict',
       appid: EMULATOR_APPID,
       secret: EMULATOR_SECRET,
-      // Short, so the test does not wait 30 s; the defaults are the same mechanism.
-      requestTimeouts: { requestMs: 1000, headersMs: 1000, checkIntervalMs: 100 },
+      requestTimeouts: SHORT_TIMEOUTS,
     })
   })
 
@@ -234,15 +233,7 @@ describe('the standalone emulator, with a client that sends its request too slow
     await running.close()
   })
 
-  it.each([
-    [
-      'its body',
-      'POST /cgi-bin/stable_token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
-        'Content-Length: 1000\r\n\r\n{"grant_type":"',
-      'a',
-    ],
-    ['its headers', 'POST /cgi-bin/stable_token HTTP/1.1\r\nHost: x\r\n', 'X-Drip: a\r\n'],
-  ])(
+  it.each(drippedRequests('/cgi-bin/stable_token'))(
     'cuts it off while it drips %s, with 408 and -1 in WeChat’s shape',
     async (_part, start, drip) => {
       const answer = await dripUntilCut(running.url, start, drip)

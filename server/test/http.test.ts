@@ -1,5 +1,5 @@
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
-import { dripUntilCut, exchange } from './support/raw-http'
+import { drippedRequests, dripUntilCut, exchange, SHORT_TIMEOUTS } from './support/raw-http'
 
 // What any client gets for bad input: a 4xx in the one JSON error shape, never a 500.
 
@@ -167,25 +167,14 @@ describe('a client that sends its request too slowly', () => {
   let h: Harness
 
   beforeAll(async () => {
-    // Short, so the test does not wait 30 s; the defaults are the same mechanism.
-    h = await startHarness({
-      requestTimeouts: { requestMs: 1000, headersMs: 1000, checkIntervalMs: 100 },
-    })
+    h = await startHarness({ requestTimeouts: SHORT_TIMEOUTS })
   })
 
   afterAll(async () => {
     await h.close()
   })
 
-  it.each([
-    [
-      'its body',
-      'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
-        'Content-Length: 1000\r\n\r\n{"code":"',
-      'a',
-    ],
-    ['its headers', 'POST /api/auth/login HTTP/1.1\r\nHost: x\r\n', 'X-Drip: a\r\n'],
-  ])(
+  it.each(drippedRequests('/api/auth/login'))(
     'is cut off while it drips %s, with 408 in the one error shape',
     async (_part, start, drip) => {
       const answer = await dripUntilCut(h.url, start, drip)

@@ -1,4 +1,21 @@
 import { connect, type Socket } from 'node:net'
+import type { RequestTimeouts } from '../../src/http-limits'
+
+/** Limits short enough that a test does not wait 30 s; the defaults are the same mechanism. */
+export const SHORT_TIMEOUTS: RequestTimeouts = {
+  requestMs: 1000,
+  headersMs: 1000,
+  checkIntervalMs: 100,
+}
+
+/** [what drips, the start of the request, each drip]: a POST to `path` that never finishes. */
+export function drippedRequests(path: string): [string, string, string][] {
+  const head = `POST ${path} HTTP/1.1\r\nHost: x\r\n`
+  return [
+    ['its body', `${head}Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"`, 'a'],
+    ['its headers', head, 'X-Drip: a\r\n'],
+  ]
+}
 
 /**
  * Raw bytes over one connection, for what fetch() would not send (no Host, broken HTTP, a
