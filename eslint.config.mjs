@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', '**/.data/'] },
+  { ignores: ['node_modules/', 'coverage/', '**/.data/', 'server/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

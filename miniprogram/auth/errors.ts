@@ -11,6 +11,7 @@ export type ServerErrorCode =
   | 'UNAUTHORIZED'
   | 'WECHAT_RISK_BLOCKED'
   | 'NOT_FOUND'
+  | 'REQUEST_TIMEOUT'
   | 'SESSION_KEY_STALE'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -37,7 +38,9 @@ export type ClientErrorCode =
 /** Known codes autocomplete; a backend's own extra codes still pass through unchanged. */
 export type AuthErrorCode = ServerErrorCode | ClientErrorCode | (string & Record<never, never>)
 
-const TRANSIENT_STATUS = [502, 503, 504]
+// 408: the server (or a proxy) gave up waiting for the request to arrive, so it did nothing with
+// it; the same request on a better moment of the network may well get through.
+const TRANSIENT_STATUS = [408, 502, 503, 504]
 
 export class AuthError extends Error {
   readonly isAuthError = true
@@ -55,8 +58,9 @@ export class AuthError extends Error {
   }
 
   /**
-   * Worth trying again unchanged: the network, a timeout or a gateway, never a verdict. A 502
-   * WECHAT_ERROR is one (a wrong appid or secret on the backend): trying again only burns quota.
+   * Worth trying again unchanged: the network, a timeout (ours, or the server's 408
+   * REQUEST_TIMEOUT) or a gateway, never a verdict. A 502 WECHAT_ERROR is one (a wrong appid or
+   * secret on the backend): trying again only burns quota.
    */
   get transient(): boolean {
     return (

@@ -10,6 +10,7 @@ const TAP_AGAIN_AFTER_LOGIN = '登录状态已更新，请再点一次按钮'
 const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   NETWORK_ERROR: '网络连接失败，请检查网络后重试',
   TIMEOUT: '网络超时，请稍后重试',
+  REQUEST_TIMEOUT: '网络太慢，请求没能及时送达，请稍后重试',
   WX_LOGIN_FAILED: '微信登录失败，请重试',
   WECHAT_UNAVAILABLE: '微信服务繁忙，请稍后重试',
   RATE_LIMITED: '操作太频繁，请稍等一分钟再试',

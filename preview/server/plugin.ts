@@ -1,15 +1,16 @@
 /**
- * The browser preview as a Fastify plugin, for development only: the server registers it when
- * the emulator is on and NODE_ENV is not production, and imports this file only then, so a
- * production server never loads the preview or its build tools.
+ * The browser preview as a Fastify plugin, for development only: the server (src/preview.ts)
+ * imports this file only when the emulator is on and NODE_ENV is not production, so a production
+ * server never loads the preview or its build tools.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { FastifyReply } from 'fastify'
+import type { PreviewModule } from '../../server/src/preview'
 import { PreviewBuilder } from './build'
 import { weuiForBuiltins, weuiWidgets } from './weui'
 
-export const PREVIEW_PATH = '/preview/'
+export const PREVIEW_PATH: PreviewModule['PREVIEW_PATH'] = '/preview/'
 
 const PREVIEW_DIR = path.resolve(__dirname, '..')
 const PROJECT_ROOT = path.resolve(PREVIEW_DIR, '..')
@@ -44,7 +45,7 @@ function buildErrorScript(error: unknown): string {
   return `console.error(${message});document.addEventListener('DOMContentLoaded',()=>{const p=document.createElement('pre');p.className='build-error';p.textContent=${message};document.body.prepend(p)});`
 }
 
-export const previewPlugin: FastifyPluginAsync = async (app) => {
+export const previewPlugin: PreviewModule['previewPlugin'] = async (app) => {
   const builder = new PreviewBuilder(PROJECT_ROOT)
   // weui does not change while the server runs.
   let builtinsCss: string | null = null

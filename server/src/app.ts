@@ -2,12 +2,14 @@ import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyRequest,
+  type FastifyServerOptions,
 } from 'fastify'
 import type { Config } from './config'
 import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './errors'
 import { WechatEmulator } from './emulator/emulator'
 import { emulatorPlugin } from './emulator/plugin'
 import { frameworkErrorsUnder } from './emulator/wechat-http'
+import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from './http-limits'
 import { localOrigin } from './origin'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
@@ -47,6 +49,7 @@ export interface AppOptions {
   /** Where log lines go (default stdout); false: no logging. */
   log?: { stream?: LogDestination; level?: string } | false
   wechatHttp?: Partial<WechatHttpOptions>
+  requestTimeouts?: Partial<RequestTimeouts>
   sweepIntervalMs?: number
   /** Registered after the routes: development tools (main.ts adds the browser preview). */
   plugins?: FastifyPluginAsync[]
@@ -72,6 +75,31 @@ const logSerializers = {
   res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
 }
 
+/**
+ * Fastify's trustProxy. Fastify 5.12 reads a plain number as "trust nobody", since a hop count
+ * trusts whoever connects (the README says when that is safe): a hop count is passed as the
+ * function it stands for.
+ */
+function trustedProxies(trust: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof trust !== 'number') return [...trust]
+  return trust > 0 && ((_address: string, hop: number) => hop < trust)
+}
+
+/** The client of WeChat's API at config.wechat.apiBase, or of the emulator mounted on `app`. */
+function ownWechatClient(app: FastifyInstance, options: AppOptions, now: () => number): WechatApi {
+  const { apiBase, appid, secret } = options.config.wechat
+  const client = createWechatClient({
+    appid,
+    secret,
+    apiBase: apiBase === null ? () => localOrigin(app) + EMULATOR_PREFIX : () => apiBase,
+    http: { ...DEFAULT_WECHAT_HTTP, ...options.wechatHttp },
+    now,
+    log: app.log.child({ component: 'wechat' }),
+  })
+  app.addHook('onClose', async () => client.close())
+  return client
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const now = options.now ?? Date.now
@@ -80,7 +108,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: log && { level: log.level ?? 'info', stream: log.stream, serializers: logSerializers },
     bodyLimit: JSON_BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
+    ...httpServerOptions(options.requestTimeouts),
     ajv: AJV_OPTIONS,
     // A URL the router cannot decode, a parameter over its length, a request Node cannot parse:
     // Fastify's own answers to these have another shape than the contract's one error shape.
@@ -92,6 +121,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
+
+  refuseMissingHost(app)
 
   // JSON only: text/plain would reach the schemas as a string.
   app.removeContentTypeParser(['application/json', 'text/plain'])
@@ -110,6 +141,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
 
   app.decorateRequest('session', null)
+
+  // A stop waits for the requests in flight; their keep-alive connections would then hold it
+  // open until keepAliveTimeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!app.server.listening) reply.header('connection', 'close')
+  })
 
   const store = options.store ?? (await openStore(config, app.log.child({ component: 'store' })))
   const sweep = setInterval(() => {
@@ -132,17 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(emulatorPlugin, { emulator, prefix: EMULATOR_PREFIX, logLevel: 'warn' })
   }
 
-  const apiBase = config.wechat.apiBase
-  const wechat =
-    options.wechat ??
-    createWechatClient({
-      appid: config.wechat.appid,
-      secret: config.wechat.secret,
-      apiBase: apiBase === null ? () => localOrigin(app) + EMULATOR_PREFIX : () => apiBase,
-      http: { ...DEFAULT_WECHAT_HTTP, ...options.wechatHttp },
-      now,
-      log: app.log.child({ component: 'wechat' }),
-    })
+  const wechat = options.wechat ?? ownWechatClient(app, options, now)
 
   const deps: RouteDeps = { config, store, wechat, now }
   await app.register(healthRoutes, deps)

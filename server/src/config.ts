@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { compile as compileTrust } from '@fastify/proxy-addr'
 
 export type EmulatorMode = 'strict' | 'preview'
 
@@ -11,6 +12,11 @@ export interface DatabaseConfig {
 }
 
 export interface Config {
+  /**
+   * NODE_ENV=production: no built-in emulator without EMULATOR=1, and no development tools (the
+   * browser preview) even with it.
+   */
+  production: boolean
   host: string
   port: number
   /** Where the SQLite store lives (without `database`). */
@@ -22,15 +28,21 @@ export interface Config {
   watermarkMaxAgeS: number
   /** Per client address on /api/auth/*; 0 turns the limiter off. */
   rateLimitPerMin: number
-  /** Take the client address (and protocol, host) from X-Forwarded-* headers. */
-  trustProxy: boolean
+  /**
+   * Whose X-Forwarded-For (-Proto, -Host) to believe: a hop count (0: nobody) or the proxies'
+   * addresses and CIDRs. Never everyone.
+   */
+  trustProxy: number | readonly string[]
   wechat: {
     appid: string
     secret: string
     /** null: the emulator mounted on this server, at its real bound port. */
     apiBase: string | null
   }
-  /** The built-in emulator, mounted at /__wechat; null against real WeChat. */
+  /**
+   * The built-in emulator, mounted at /__wechat: on with EMULATOR=1, or by default without
+   * credentials outside NODE_ENV=production; null against WeChat (or an emulator elsewhere).
+   */
   emulator: { mode: EmulatorMode } | null
 }
 
@@ -41,6 +53,7 @@ export const DEFAULT_DATA_DIR = resolve(__dirname, '..', '.data')
 export const HOST_PATTERN = /^[A-Za-z0-9.:%-]+$/
 export const APPID_PATTERN = /^wx[0-9a-f]{16}$/i
 export const SECRET_PATTERN = /^[\x21-\x7e]{1,128}$/
+const MAX_PROXY_HOPS = 10
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -77,14 +90,6 @@ export function loadConfig(env: Env): Config {
     return Number(value)
   }
 
-  const boolean = (name: string): boolean => {
-    const value = raw(name)?.toLowerCase()
-    if (value === undefined || ['0', 'false', 'no'].includes(value)) return false
-    if (['1', 'true', 'yes'].includes(value)) return true
-    problems.push(`${name} must be 1, 0, true, false, yes or no (got "${raw(name)}")`)
-    return false
-  }
-
   const port = integer('PORT', 3000, 0, 65535)
   const host = raw('HOST') ?? '127.0.0.1'
   if (!HOST_PATTERN.test(host)) {
@@ -106,6 +111,8 @@ export function loadConfig(env: Env): Config {
     )
   }
   const real = appid !== undefined && secret !== undefined
+  const production = raw('NODE_ENV') === 'production'
+  const emulatorOn = builtInEmulator(raw('EMULATOR'), production, real, problems)
 
   const apiBase = raw('WECHAT_API_BASE')
   let apiBaseUrl: string | null = null
@@ -135,7 +142,7 @@ export function loadConfig(env: Env): Config {
   const tokenTtlS = integer('TOKEN_TTL_S', 7 * 24 * 3600, 60, 365 * 24 * 3600)
   const watermarkMaxAgeS = integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600)
   const rateLimitPerMin = integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000)
-  const trustProxy = boolean('TRUST_PROXY')
+  const trustProxy = parseTrustProxy(raw('TRUST_PROXY'), problems)
 
   const emulatorMode = raw('EMULATOR_MODE') ?? 'preview'
   if (emulatorMode !== 'preview' && emulatorMode !== 'strict') {
@@ -145,6 +152,7 @@ export function loadConfig(env: Env): Config {
   }
 
   const config: Config = {
+    production,
     host,
     port,
     dataDir,
@@ -156,8 +164,81 @@ export function loadConfig(env: Env): Config {
     wechat: real
       ? { appid, secret, apiBase: apiBaseUrl ?? WECHAT_API_BASE }
       : { appid: EMULATOR_APPID, secret: EMULATOR_SECRET, apiBase: apiBaseUrl },
-    emulator: real ? null : { mode: emulatorMode === 'strict' ? 'strict' : 'preview' },
+    emulator: emulatorOn ? { mode: emulatorMode === 'strict' ? 'strict' : 'preview' } : null,
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config
+}
+
+/**
+ * Whether to mount the built-in emulator, which signs in anyone who asks: never by accident in
+ * production, and never alongside credentials, which mean a WeChat elsewhere.
+ */
+function builtInEmulator(
+  emulator: string | undefined,
+  production: boolean,
+  real: boolean,
+  problems: string[],
+): boolean {
+  if (emulator === '1') {
+    if (real) {
+      problems.push(
+        'EMULATOR=1 runs the built-in emulator with its own appid: unset WECHAT_APPID and ' +
+          'WECHAT_SECRET, or unset EMULATOR to call WeChat with them',
+      )
+    }
+    return !real
+  }
+  if (emulator !== undefined && emulator !== '0') {
+    problems.push(`EMULATOR must be 1 (the built-in emulator) or 0 (got "${emulator}")`)
+    return false
+  }
+  if (real) return false
+  if (emulator === '0') {
+    problems.push(
+      'EMULATOR=0 turns the built-in emulator off: set WECHAT_APPID and WECHAT_SECRET ' +
+        '(with WECHAT_API_BASE for an emulator running elsewhere)',
+    )
+    return false
+  }
+  if (production) {
+    problems.push(
+      'NODE_ENV=production needs WeChat credentials: set WECHAT_APPID and WECHAT_SECRET ' +
+        "(your mini-program's, from mp.weixin.qq.com 开发管理 → 开发设置; or a standalone " +
+        "emulator's, with WECHAT_API_BASE), or EMULATOR=1 to run the built-in emulator anyway",
+    )
+    return false
+  }
+  return true
+}
+
+/** What Fastify's trustProxy takes, minus "trust everyone": any client could pick its address. */
+function parseTrustProxy(value: string | undefined, problems: string[]): number | string[] {
+  if (value === undefined || /^(?:false|no)$/i.test(value)) return 0
+  if (/^\d+$/.test(value)) {
+    if (Number(value) <= MAX_PROXY_HOPS) return Number(value)
+    problems.push(`TRUST_PROXY must be a hop count from 0 to ${MAX_PROXY_HOPS} (got "${value}")`)
+    return 0
+  }
+  if (/^(?:true|yes)$/i.test(value)) {
+    problems.push(
+      `TRUST_PROXY=${value} would trust every hop, so any client could pick its own address: ` +
+        'set the number of proxies in front of the server (1 for one nginx) or their addresses ' +
+        '(e.g. 127.0.0.1 or 10.0.0.0/8, comma-separated)',
+    )
+    return 0
+  }
+  const proxies = value.split(',').map((entry) => entry.trim())
+  for (const proxy of proxies) {
+    try {
+      compileTrust(proxy)
+    } catch {
+      problems.push(
+        'TRUST_PROXY must be a hop count or a comma-separated list of IP addresses, CIDRs, ' +
+          `loopback, linklocal or uniquelocal (got "${proxy}")`,
+      )
+      return 0
+    }
+  }
+  return proxies
 }

@@ -10,8 +10,10 @@ import { ApiError } from './errors'
 // WeChat's open data (encryptedData/iv, rawData/signature): every failure keeps its own code,
 // because each asks the caller for a different remedy.
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const BLOCK = 16
+// Fatal: bytes that are not UTF-8 throw rather than become U+FFFD. One decoder for every call,
+// as decode() keeps no state between calls that are not streamed.
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 export type OpenData = Record<string, unknown>
 
@@ -23,11 +25,12 @@ export interface WatermarkPolicy {
 }
 
 /**
- * Buffer.from(s, 'base64') skips characters it does not know, so a damaged value would only
- * fail later, as a misleading decryption error; this refuses anything not canonical base64.
+ * Buffer.from(s, 'base64') skips characters it does not know, takes the url-safe alphabet and
+ * missing padding, so a damaged value would only fail later, as a misleading decryption error.
+ * Only canonical base64 encodes back to the very same string: that one comparison refuses all of
+ * these, stray characters, whitespace and non-zero trailing bits included.
  */
 function strictBase64(value: string): Buffer | null {
-  if (!BASE64.test(value)) return null
   const bytes = Buffer.from(value, 'base64')
   return bytes.toString('base64') === value ? bytes : null
 }
@@ -86,7 +89,7 @@ export function decryptOpenData(sessionKey: string, encryptedData: string, iv: s
   if (!plaintext) throw stale('bad padding')
   let value: unknown
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext))
+    value = JSON.parse(UTF8.decode(plaintext))
   } catch {
     throw stale('the plaintext is not JSON')
   }

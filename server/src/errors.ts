@@ -1,5 +1,6 @@
 import { STATUS_CODES as HTTP_REASONS } from 'node:http'
 import type { Socket } from 'node:net'
+import { isNativeError } from 'node:util/types'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { StoreUnavailableError } from './store'
 
@@ -13,6 +14,7 @@ const STATUS = {
   UNAUTHORIZED: 401,
   WECHAT_RISK_BLOCKED: 403,
   NOT_FOUND: 404,
+  REQUEST_TIMEOUT: 408,
   SESSION_KEY_STALE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -62,8 +64,11 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   429: 'RATE_LIMITED',
 }
 
-function isFastifyError(error: unknown): error is FastifyError {
-  return error instanceof Error && typeof (error as Partial<FastifyError>).statusCode === 'number'
+export function isFastifyError(error: unknown): error is FastifyError {
+  // Node's own errors (a body aborted by a timeout) come from another realm under a test
+  // runner's sandbox, where instanceof fails; Fastify's are not native errors.
+  const isError = error instanceof Error || isNativeError(error)
+  return isError && typeof (error as Partial<FastifyError>).statusCode === 'number'
 }
 
 export function describeValidation(error: FastifyError): string {
@@ -117,24 +122,44 @@ export interface SocketAnswer {
   body: object
 }
 
+/** What Node's HTTP layer refused, before any route saw the request. */
+export interface ClientProblem {
+  /** The request or its headers did not arrive in time: sent again, it may well get through. */
+  timeout: boolean
+  message: string
+}
+
+function describeClientError(code: string | undefined): ClientProblem {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return {
+        timeout: true,
+        message: 'the request did not arrive in time: the server cuts off slow clients',
+      }
+    case 'HPE_HEADER_OVERFLOW':
+      return { timeout: false, message: 'the request headers are over the size limit' }
+    default:
+      return { timeout: false, message: 'the request is not valid HTTP/1.1' }
+  }
+}
+
 /**
- * What Node's HTTP parser rejects before Fastify sees a request (a broken request line, headers
- * over the size limit): Fastify's default answers another JSON shape, which clients cannot read.
- * `answer` words the refusal in the shape of whoever listens on the socket.
+ * What Node rejects before Fastify sees a request (a broken request line, headers over the size
+ * limit, a request not sent in time): Fastify's default answers another JSON shape, which clients
+ * cannot read. `answer` words the refusal in the shape of whoever listens on the socket.
  */
 export function answerClientErrors(
-  answer: (message: string) => SocketAnswer,
+  answer: (problem: ClientProblem) => SocketAnswer,
 ): (error: Error & { code?: string }, socket: Socket) => void {
   return (error, socket) => {
     // A reset connection has no one left to answer.
     if (error.code === 'ECONNRESET' || socket.destroyed) return
-    const { status, body } = answer(
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? 'the request headers are over the size limit'
-        : 'the request is not valid HTTP/1.1',
-    )
-    const text = JSON.stringify(body)
-    if (socket.writable) {
+    // An answer already begun (an early 413, say) cannot take a second one.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } | null })
+      ._httpMessage
+    if (socket.writable && !inFlight?.headersSent) {
+      const { status, body } = answer(describeClientError(error.code))
+      const text = JSON.stringify(body)
       socket.write(
         `HTTP/1.1 ${status} ${HTTP_REASONS[status] ?? ''}\r\n` +
           'Content-Type: application/json; charset=utf-8\r\n' +
@@ -147,7 +172,7 @@ export function answerClientErrors(
   }
 }
 
-export const clientErrorHandler = answerClientErrors((message) => {
-  const apiError = new ApiError('INVALID_REQUEST', message)
+export const clientErrorHandler = answerClientErrors(({ timeout, message }) => {
+  const apiError = new ApiError(timeout ? 'REQUEST_TIMEOUT' : 'INVALID_REQUEST', message)
   return { status: apiError.status, body: errorBody(apiError) }
 })

@@ -10,6 +10,7 @@ export {
   type EmulatorMode,
 } from './config'
 export type { ErrorBody, ErrorCode } from './errors'
+export type { RequestTimeouts } from './http-limits'
 export type { User } from './user'
 export type { PhoneInfo } from './phone'
 export type { WechatApi, WechatSession, WechatHttpOptions } from './wechat/client'

@@ -1,15 +1,21 @@
 import { networkInterfaces } from 'node:os'
-import type { FastifyPluginAsync } from 'fastify'
 import { hostInUrl } from './app'
 import { ConfigError, loadConfig, type Config } from './config'
 import { PREVIEW_PHONE_NUMBER } from './emulator/emulator'
-import { startServer } from './server'
+import { loadPreview, previewWanted } from './preview'
+import { startServer, type RunningServer } from './server'
 
 // The first line is parsed by tools (the end-to-end suite): keep its shape.
 //   listening on http://127.0.0.1:3000 (WeChat API: emulator at http://127.0.0.1:3000/__wechat)
 //   listening on http://0.0.0.0:3000 (WeChat API: https://api.weixin.qq.com)
-// In development, with the emulator on, a later line gives the browser preview's address:
+// In development, with the emulator on, under npm start, the next line gives the browser
+// preview's address:
 //   preview: http://127.0.0.1:3000/preview/
+
+// `docker stop` sends SIGKILL 10 s after SIGTERM (Kubernetes: 30 s): the requests in flight get
+// most of that, closing the store the rest.
+const STOP_GRACE_MS = 8_000
+const STOP_DEADLINE_MS = 10_000
 
 function fail(message: string): never {
   console.error(message)
@@ -31,18 +37,6 @@ function lanAddresses(): string[] {
     .map((address) => address.address)
 }
 
-/**
- * The browser preview (preview/) runs the mini-program against this server and its emulator: for
- * development only, so it is imported only then and a production server never loads its tools.
- */
-async function loadPreview(
-  config: Config,
-): Promise<{ plugin: FastifyPluginAsync; path: string } | null> {
-  if (!config.emulator || process.env.NODE_ENV === 'production') return null
-  const { previewPlugin, PREVIEW_PATH } = await import('../../preview/server/plugin')
-  return { plugin: previewPlugin, path: PREVIEW_PATH }
-}
-
 async function main(): Promise<void> {
   let config: Config
   try {
@@ -61,14 +55,28 @@ async function main(): Promise<void> {
     `listening on http://${hostInUrl(config.host)}:${server.port} (WeChat API: ${wechat})`,
   )
   if (preview) console.log(`preview: ${server.url}${preview.path}`)
+  else if (previewWanted(config)) {
+    console.log('the browser preview comes with npm start: the compiled server does not serve it')
+  }
   if (config.host === '0.0.0.0' || config.host === '::') {
     for (const address of lanAddresses())
       console.log(`  on the LAN: http://${address}:${server.port}`)
   }
-  if (config.emulator && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host)
+  if (config.emulator && !loopback) {
     console.log(
       'warning: the emulator and its control API (/__wechat) are reachable from the network: ' +
         'for development only',
+    )
+  }
+  if (config.emulator && config.production) {
+    console.log('warning: EMULATOR=1 under NODE_ENV=production: anyone can sign in as anyone')
+  }
+  if (typeof config.trustProxy === 'number' && config.trustProxy > 0 && !loopback) {
+    console.log(
+      `warning: TRUST_PROXY=${config.trustProxy} believes X-Forwarded-For from whoever ` +
+        `connects, and HOST=${config.host} lets clients connect without the proxy: ` +
+        "set TRUST_PROXY to the proxies' addresses instead",
     )
   }
   if (config.emulator?.mode === 'preview') {
@@ -78,11 +86,31 @@ async function main(): Promise<void> {
     )
   }
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void server.close().then(() => process.exit(0))
-    })
+  stopOnSignals(server)
+}
+
+/**
+ * SIGTERM (an orchestrator, a process manager) or SIGINT (Ctrl-C): stop accepting, let the
+ * requests in flight finish, close the store, exit 0. A second signal ends the process at once.
+ */
+function stopOnSignals(server: RunningServer): void {
+  const signals = ['SIGINT', 'SIGTERM'] as const
+  const stop = (signal: NodeJS.Signals): void => {
+    for (const other of signals) process.off(other, stop)
+    // Only a store (or a Redis) that does not close in time gets here.
+    setTimeout(() => {
+      console.error(`not stopped within ${STOP_DEADLINE_MS / 1000} s: exiting anyway`)
+      process.exit(1)
+    }, STOP_DEADLINE_MS).unref()
+    server.close(STOP_GRACE_MS).then(
+      () => process.exit(0),
+      (error: unknown) =>
+        fail(`cannot stop cleanly: ${error instanceof Error ? error.message : String(error)}`),
+    )
+    // close() has stopped accepting by now.
+    console.log(`${signal}: stopping, requests in flight have ${STOP_GRACE_MS / 1000} s to finish`)
   }
+  for (const signal of signals) process.on(signal, stop)
 }
 
 void main()

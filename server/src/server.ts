@@ -21,7 +21,11 @@ export interface RunningServer {
   wechatApiBase: string
   /** The emulator mounted at /__wechat, to inspect or drive in-process; null against WeChat. */
   emulator: WechatEmulator | null
-  close(): Promise<void>
+  /**
+   * Stops accepting connections, lets the requests in flight finish, then closes the store.
+   * Connections still open after `graceMs` are cut.
+   */
+  close(graceMs?: number): Promise<void>
 }
 
 /** The whole server, app and emulator, listening: for main.ts, end-to-end tests and benchmarks. */
@@ -55,9 +59,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     port: Number(new URL(url).port),
     wechatApiBase: config.wechat.apiBase ?? url + EMULATOR_PREFIX,
     emulator,
-    close: async () => {
-      await app.close()
-      await removeTempDir()
+    close: async (graceMs) => {
+      const deadline =
+        graceMs === undefined
+          ? undefined
+          : setTimeout(() => app.server.closeAllConnections(), graceMs)
+      try {
+        // Stops accepting at once (Fastify's close would only after its preClose hooks) and waits
+        // for the requests in flight; then Fastify's close runs the onClose hooks (the store).
+        await new Promise((resolve) => app.server.close(resolve))
+        await app.close()
+      } finally {
+        clearTimeout(deadline)
+        await removeTempDir()
+      }
     },
   }
 }

@@ -3,6 +3,7 @@ import {
   ConfigError,
   DEFAULT_DATA_DIR,
   EMULATOR_APPID,
+  EMULATOR_SECRET,
   loadConfig,
   WECHAT_API_BASE,
 } from '../src/config'
@@ -23,6 +24,7 @@ function configErrorOf(env: Record<string, string>): ConfigError {
 describe('loadConfig', () => {
   it('needs nothing: the emulator, on 127.0.0.1:3000', () => {
     expect(loadConfig({})).toEqual({
+      production: false,
       host: '127.0.0.1',
       port: 3000,
       dataDir: DEFAULT_DATA_DIR,
@@ -30,7 +32,7 @@ describe('loadConfig', () => {
       tokenTtlS: 604800,
       watermarkMaxAgeS: 600,
       rateLimitPerMin: 60,
-      trustProxy: false,
+      trustProxy: 0,
       wechat: { appid: EMULATOR_APPID, secret: expect.any(String), apiBase: null },
       emulator: { mode: 'preview' },
     })
@@ -44,7 +46,7 @@ describe('loadConfig', () => {
       TOKEN_TTL_S: '3600',
       WATERMARK_MAX_AGE_S: '0',
       RATE_LIMIT_PER_MIN: '0',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '2',
       EMULATOR_MODE: 'strict',
       WECHAT_API_BASE: 'http://10.0.0.5:3000/__wechat/',
     })
@@ -55,7 +57,7 @@ describe('loadConfig', () => {
       tokenTtlS: 3600,
       watermarkMaxAgeS: 0,
       rateLimitPerMin: 0,
-      trustProxy: true,
+      trustProxy: 2,
       wechat: { appid: EMULATOR_APPID, apiBase: 'http://10.0.0.5:3000/__wechat' },
       emulator: { mode: 'strict' },
     })
@@ -71,6 +73,88 @@ describe('loadConfig', () => {
       WECHAT_API_BASE: 'https://wechat-proxy.internal',
     })
     expect(proxied.wechat.apiBase).toBe('https://wechat-proxy.internal')
+  })
+
+  describe('the built-in emulator', () => {
+    const real = { WECHAT_APPID: APPID, WECHAT_SECRET: SECRET }
+
+    it.each([
+      ['nothing set (development)', {}, { mode: 'preview' }],
+      ['NODE_ENV=development', { NODE_ENV: 'development' }, { mode: 'preview' }],
+      ['EMULATOR=1 in production', { NODE_ENV: 'production', EMULATOR: '1' }, { mode: 'preview' }],
+      ['credentials', real, null],
+      ['credentials in production', { ...real, NODE_ENV: 'production' }, null],
+      ['credentials and EMULATOR=0', { ...real, EMULATOR: '0' }, null],
+    ])('with %s: %j', (_case, env, emulator) => {
+      expect(loadConfig(env).emulator).toEqual(emulator)
+    })
+
+    it('serves several production instances from one emulator elsewhere, by its credentials', () => {
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        WECHAT_APPID: EMULATOR_APPID,
+        WECHAT_SECRET: EMULATOR_SECRET,
+        WECHAT_API_BASE: 'http://10.0.0.5:3100',
+      })
+      expect(config.emulator).toBeNull()
+      expect(config.wechat).toEqual({
+        appid: EMULATOR_APPID,
+        secret: EMULATOR_SECRET,
+        apiBase: 'http://10.0.0.5:3100',
+      })
+    })
+
+    it('refuses production without credentials, and says what to set', () => {
+      const { problems } = configErrorOf({ NODE_ENV: 'production' })
+      expect(problems).toEqual([expect.stringContaining('set WECHAT_APPID and WECHAT_SECRET')])
+      expect(problems[0]).toContain('EMULATOR=1')
+      // An emulator elsewhere still needs its credentials named: nothing is assumed in production.
+      expect(
+        configErrorOf({ NODE_ENV: 'production', WECHAT_API_BASE: 'http://10.0.0.5:3100' }),
+      ).toBeInstanceOf(ConfigError)
+    })
+
+    it.each([
+      [{ EMULATOR: '0' }, /^EMULATOR=0 turns the built-in emulator off: set WECHAT_APPID/],
+      [{ EMULATOR: '1', ...real }, /^EMULATOR=1 runs the built-in emulator with its own appid/],
+      [{ EMULATOR: 'yes' }, /^EMULATOR must be 1 \(the built-in emulator\) or 0 \(got "yes"\)$/],
+    ])('refuses %j', (env, problem) => {
+      const { problems } = configErrorOf(env)
+      expect(problems).toHaveLength(1)
+      expect(problems[0]).toMatch(problem)
+    })
+  })
+
+  describe('TRUST_PROXY', () => {
+    it.each([
+      [undefined, 0],
+      ['0', 0],
+      ['false', 0],
+      ['1', 1],
+      ['3', 3],
+      ['127.0.0.1', ['127.0.0.1']],
+      ['10.0.0.0/8, 192.168.1.7,::1, fd00::/8', ['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8']],
+      ['loopback,uniquelocal', ['loopback', 'uniquelocal']],
+    ])('reads %j as %j', (value, trust) => {
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(trust)
+    })
+
+    it.each(['true', 'yes', 'TRUE'])('refuses %s, which would trust everyone', (value) => {
+      const { problems } = configErrorOf({ TRUST_PROXY: value })
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /would trust every hop.*set the number of proxies in front of the server \(1 for one nginx\) or their addresses/,
+        ),
+      ])
+    })
+
+    it.each(['maybe', '11', '-1', '10.0.0.0/0', '::/0', '10.0.0.300', '10.0.0.0/33', '1.2.3.4,'])(
+      'refuses %s',
+      (value) => {
+        const { problems } = configErrorOf({ TRUST_PROXY: value })
+        expect(problems).toEqual([expect.stringMatching(/^TRUST_PROXY must be a hop count/)])
+      },
+    )
   })
 
   it('keeps the store in PostgreSQL with DATABASE_URL, by default with 10 connections', () => {
@@ -96,7 +180,6 @@ describe('loadConfig', () => {
     [{ TOKEN_TTL_S: '0' }, /^TOKEN_TTL_S/],
     [{ WATERMARK_MAX_AGE_S: 'off' }, /^WATERMARK_MAX_AGE_S/],
     [{ RATE_LIMIT_PER_MIN: '1e3' }, /^RATE_LIMIT_PER_MIN/],
-    [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY/],
     [{ WECHAT_API_BASE: 'api.weixin.qq.com' }, /^WECHAT_API_BASE/],
     [{ WECHAT_API_BASE: 'ftp://x' }, /^WECHAT_API_BASE/],
     [{ EMULATOR_MODE: 'lenient' }, /^EMULATOR_MODE/],

@@ -84,14 +84,51 @@ describe('decryptOpenData', () => {
     expect(error.message).toMatch(/form or query-string decoding/)
   })
 
+  // Each of these decodes with Buffer.from(…, 'base64'), most to the very bytes of the real iv.
+  const urlSafe = Buffer.alloc(16, 0xfb)
+    .toString('base64')
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
   it.each([
     ['characters outside base64', 'abc$'],
+    ['a stray character', `${OFFICIAL.iv.slice(0, 8)}.${OFFICIAL.iv.slice(8)}`],
+    ['the url-safe alphabet', urlSafe],
     ['missing padding', OFFICIAL.iv.slice(0, -2)],
+    ['padding in the middle', `${OFFICIAL.iv.slice(0, 4)}==${OFFICIAL.iv.slice(4)}`],
     ['non-canonical trailing bits', 'r7BXXKkLb8qrSNn05n0qiB=='],
     ['a line break', `${OFFICIAL.iv.slice(0, 12)}\n${OFFICIAL.iv.slice(12)}`],
+    ['a space inside', `${OFFICIAL.iv.slice(0, 12)} ${OFFICIAL.iv.slice(12)}`],
+    ['leading and trailing whitespace', ` ${OFFICIAL.iv}\t`],
   ])('refuses an iv with %s as INVALID_REQUEST', (_case, iv) => {
     const error = errorOf(() => decryptOpenData(OFFICIAL.sessionKey, OFFICIAL.encryptedData, iv))
     expect(error).toEqual({ code: 'INVALID_REQUEST', message: 'iv is not strict base64' })
+  })
+
+  it.each([
+    ['the url-safe alphabet', (s: string) => s.replaceAll('+', '-').replaceAll('/', '_')],
+    ['a line break every 76 characters (MIME)', (s: string) => s.replace(/.{76}/g, '$&\r\n')],
+    ['its padding dropped', (s: string) => s.replace(/=+$/, '')],
+  ])('refuses encryptedData in %s as INVALID_REQUEST', (_case, damage) => {
+    const encryptedData = damage(OFFICIAL.encryptedData)
+    expect(encryptedData).not.toBe(OFFICIAL.encryptedData)
+    const error = errorOf(() => decryptOpenData(OFFICIAL.sessionKey, encryptedData, OFFICIAL.iv))
+    expect(error).toEqual({
+      code: 'INVALID_REQUEST',
+      message: 'encryptedData is not strict base64',
+    })
+  })
+
+  it('still decrypts after a plaintext that ends inside a UTF-8 sequence', () => {
+    // '{"a":"' and the first two of the three bytes of 一: the one shared decoder keeps nothing.
+    const truncated = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xe4, 0xb8])])
+    const notUtf8 = rawEncrypt(Buffer.concat([truncated, Buffer.alloc(8, 8)]))
+    expect(errorOf(() => decryptOpenData(KEY, notUtf8.encryptedData, notUtf8.iv)).code).toBe(
+      'SESSION_KEY_STALE',
+    )
+    const payload = encryptOpenData({ phoneNumber: '13800138000' }, KEY)
+    expect(decryptOpenData(KEY, payload.encryptedData, payload.iv)).toEqual({
+      phoneNumber: '13800138000',
+    })
   })
 
   it.each([

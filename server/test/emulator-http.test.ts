@@ -1,6 +1,8 @@
 import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
+import { startEmulator, type RunningEmulator } from '../src/emulator/server'
 import { spawnEmulator } from './support/emulator-process'
 import { startHarness } from './support/harness'
+import { drippedRequests, dripUntilCut, exchange, SHORT_TIMEOUTS } from './support/raw-http'
 import { wechatCall, type WechatCall } from './support/wechat-call'
 
 // Whatever a client sends, everything under the emulator answers in WeChat's shape, as WeChat
@@ -193,4 +195,61 @@ describe.each(targets)('%s', (_name, start) => {
     })
     expect(reply.body).toEqual({ access_token: expect.any(String), expires_in: expect.any(Number) })
   })
+
+  it.each([
+    ['a WeChat path', '/sns/jscode2session', 200],
+    ['a control route', '/control/stats', 400],
+  ])(
+    'answers an HTTP/1.1 request without a Host header on %s with 47001',
+    async (_case, path, status) => {
+      const prefix = new URL(target.base).pathname.replace(/\/$/, '')
+      const answer = await exchange(target.base, (socket) =>
+        socket.write(`GET ${prefix}${path} HTTP/1.1\r\nConnection: close\r\n\r\n`),
+      )
+      expect(answer.head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `))
+      expect(JSON.parse(answer.body)).toEqual({
+        errcode: 47001,
+        errmsg: expect.stringMatching(/^data format error: the request has no Host header, rid: /),
+      })
+    },
+  )
+})
+
+describe('the standalone emulator, with a client that sends its request too slowly', () => {
+  let running: RunningEmulator
+
+  beforeAll(async () => {
+    running = await startEmulator({
+      host: '127.0.0.1',
+      port: 0,
+      mode: 'strict',
+      appid: EMULATOR_APPID,
+      secret: EMULATOR_SECRET,
+      requestTimeouts: SHORT_TIMEOUTS,
+    })
+  })
+
+  afterAll(async () => {
+    await running.close()
+  })
+
+  it.each(drippedRequests('/cgi-bin/stable_token'))(
+    'cuts it off while it drips %s, with 408 and -1 in WeChat’s shape',
+    async (_part, start, drip) => {
+      const answer = await dripUntilCut(running.url, start, drip)
+      expect(answer.dripped).toBeGreaterThan(0)
+      expect(answer.head).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
+      expect(JSON.parse(answer.body)).toEqual({
+        errcode: -1,
+        errmsg: expect.stringMatching(/^system error: the request did not arrive in time/),
+      })
+      const token = await wechatCall(running.url, 'POST', '/cgi-bin/stable_token', {
+        json: credentials,
+      })
+      expect(token.body).toEqual({
+        access_token: expect.any(String),
+        expires_in: expect.any(Number),
+      })
+    },
+  )
 })

@@ -1,7 +1,7 @@
-import { connect } from 'node:net'
 import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
 import { PREVIEW_OPENID } from '../src/emulator/emulator'
 import { spawnEmulator } from './support/emulator-process'
+import { exchange } from './support/raw-http'
 import { wechatCall } from './support/wechat-call'
 
 // `npm run emulator`: the emulator alone, in its own process, as a backend in another language
@@ -94,15 +94,8 @@ it('takes its appid, secret and mode from the environment; stops on SIGINT', asy
 it('answers a request Node cannot parse in WeChat’s shape', async () => {
   const emulator = spawnEmulator({})
   try {
-    const { hostname, port } = new URL((await emulator.listening).url)
-    const answer = await new Promise<string>((resolve, reject) => {
-      let text = ''
-      const socket = connect(Number(port), hostname, () => socket.write('GARBAGE\r\n\r\n'))
-      socket.on('data', (chunk) => (text += chunk.toString()))
-      socket.on('error', reject)
-      socket.on('close', () => resolve(text))
-    })
-    const [head = '', body = ''] = answer.split('\r\n\r\n')
+    const { url } = await emulator.listening
+    const { head, body } = await exchange(url, (socket) => socket.write('GARBAGE\r\n\r\n'))
     expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
     expect(JSON.parse(body)).toEqual({ errcode: 47001, errmsg: expect.any(String) })
   } finally {

@@ -1,5 +1,5 @@
-import { connect } from 'node:net'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
+import { drippedRequests, dripUntilCut, exchange, SHORT_TIMEOUTS } from './support/raw-http'
 
 // What any client gets for bad input: a 4xx in the one JSON error shape, never a 500.
 
@@ -137,20 +137,53 @@ describe('bad input', () => {
   ])(
     'answers %s, which Node refuses before Fastify, in the one error shape',
     async (_case, raw) => {
-      const { hostname, port } = new URL(h.url)
-      const answer = await new Promise<string>((resolve, reject) => {
-        let text = ''
-        const socket = connect(Number(port), hostname, () => socket.write(raw, 'latin1'))
-        socket.on('data', (chunk) => (text += chunk.toString()))
-        socket.on('error', reject)
-        socket.on('close', () => resolve(text))
-      })
-      const [head = '', body = ''] = answer.split('\r\n\r\n')
-      expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
-      expect(head).toMatch(/\r\ncontent-type: application\/json/i)
-      expect(JSON.parse(body)).toEqual({
+      const answer = await exchange(h.url, (socket) => socket.write(raw, 'latin1'))
+      expect(answer.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+      expect(answer.head).toMatch(/\r\ncontent-type: application\/json/i)
+      expect(JSON.parse(answer.body)).toEqual({
         error: { code: 'INVALID_REQUEST', message: expect.any(String) },
       })
+      expect((await h.call('GET', '/healthz')).status).toBe(200)
+    },
+  )
+
+  it('answers an HTTP/1.1 request without a Host header with 400 in the one error shape', async () => {
+    const answer = await exchange(h.url, (socket) =>
+      socket.write('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n'),
+    )
+    expect(answer.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(JSON.parse(answer.body)).toEqual({
+      error: { code: 'INVALID_REQUEST', message: 'the request has no Host header' },
+    })
+  })
+
+  it('serves an HTTP/1.0 request without a Host header, as HTTP/1.0 allows', async () => {
+    const answer = await exchange(h.url, (socket) => socket.write('GET /healthz HTTP/1.0\r\n\r\n'))
+    expect(answer.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+  })
+})
+
+describe('a client that sends its request too slowly', () => {
+  let h: Harness
+
+  beforeAll(async () => {
+    h = await startHarness({ requestTimeouts: SHORT_TIMEOUTS })
+  })
+
+  afterAll(async () => {
+    await h.close()
+  })
+
+  it.each(drippedRequests('/api/auth/login'))(
+    'is cut off while it drips %s, with 408 in the one error shape',
+    async (_part, start, drip) => {
+      const answer = await dripUntilCut(h.url, start, drip)
+      expect(answer.dripped).toBeGreaterThan(0)
+      expect(answer.head).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
+      expect(JSON.parse(answer.body)).toEqual({
+        error: { code: 'REQUEST_TIMEOUT', message: expect.any(String) },
+      })
+      expect(h.logs.filter((line) => line.includes('"level":50'))).toEqual([])
       expect((await h.call('GET', '/healthz')).status).toBe(200)
     },
   )
@@ -183,7 +216,7 @@ describe('the rate limit on /api/auth/*', () => {
   })
 
   it('counts per X-Forwarded-For address with TRUST_PROXY', async () => {
-    const h = await startHarness({ config: { rateLimitPerMin: 1, trustProxy: true } })
+    const h = await startHarness({ config: { rateLimitPerMin: 1, trustProxy: 1 } })
     try {
       const from = (address: string) =>
         h.call('POST', '/api/auth/login', { json: {}, headers: { 'x-forwarded-for': address } })

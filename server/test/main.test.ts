@@ -1,14 +1,21 @@
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import * as http from 'node:http'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { createServer, type AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
+import { startServer, type RunningServer } from '../src/server'
+import { SQLITE_FILE } from '../src/store/sqlite'
 
-// `npm start` runs exactly this: tsx src/main.ts in server/.
-const SERVER_DIR = resolve(__dirname, '..')
-const TSX = resolve(SERVER_DIR, '..', 'node_modules', '.bin', 'tsx')
-const LISTEN_LINE =
+// The server as its users start it: `npm start` (node --import tsx server/src/main.ts) and, in
+// production, the compiled JavaScript of `npm run build`.
+const ROOT = resolve(__dirname, '..', '..')
+const EMULATED_LISTEN_LINE =
   /^listening on (http:\/\/127\.0\.0\.1:(\d+)) \(WeChat API: emulator at (http:\/\/127\.0\.0\.1:\2\/__wechat)\)$/m
+const LISTEN_LINE = /^listening on (http:\/\/127\.0\.0\.1:(\d+)) \(WeChat API: (\S+)\)$/m
 
 let dataDir: string
 
@@ -29,70 +36,269 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-function start(env: Record<string, string>) {
-  const child = spawn(TSX, ['src/main.ts'], {
-    cwd: SERVER_DIR,
+function start(command: string, args: string[], env: Record<string, string>) {
+  const child = spawn(command, args, {
+    cwd: ROOT,
     // SQLite in the test's DATA_DIR unless the test says otherwise, even where CI exports a
     // DATABASE_URL.
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', ...env },
+    env: { ...process.env, NODE_ENV: 'development', DATA_DIR: dataDir, DATABASE_URL: '', ...env },
   })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  const waiting: Array<{ pattern: RegExp; done: (match: RegExpExecArray) => void }> = []
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+    for (const wait of [...waiting]) {
+      const match = wait.pattern.exec(stdout)
+      if (match) {
+        waiting.splice(waiting.indexOf(wait), 1)
+        wait.done(match)
+      }
+    }
+  })
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
-  const listening = new Promise<RegExpExecArray>((done, fail) => {
-    child.stdout.on('data', () => {
-      const match = LISTEN_LINE.exec(stdout)
-      if (match) done(match)
+  /** Resolves when stdout matches, or fails if the process exits first. */
+  const printed = (pattern: RegExp): Promise<RegExpExecArray> =>
+    new Promise((done, fail) => {
+      const match = pattern.exec(stdout)
+      if (match) return done(match)
+      waiting.push({ pattern, done })
+      void exited.then(() => fail(new Error(`exited before ${pattern}:\n${stdout}\n${stderr}`)))
     })
-    void exited.then(() => fail(new Error(`exited before listening:\n${stdout}\n${stderr}`)))
-  })
-  // Awaited only by the tests that expect the server to come up.
-  listening.catch(() => undefined)
-  return { child, exited, listening, output: () => ({ stdout, stderr }) }
+  return { child, exited, printed, output: () => ({ stdout, stderr }) }
 }
 
-it('prints where it listens, with PORT=0 the real port, and serves the emulator', async () => {
-  const server = start({ PORT: '0' })
-  try {
-    const [, url, , wechatBase] = await server.listening
-    expect((await fetch(`${url}/healthz`)).status).toBe(200)
-    const minted = await fetch(`${wechatBase}/control/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    })
-    const { code } = (await minted.json()) as { code: string }
-    const login = await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code }),
-    })
-    expect(login.status).toBe(200)
-    expect(server.output().stdout).toContain('preview mode')
-  } finally {
-    server.child.kill('SIGTERM')
-  }
-  expect(await server.exited).toBe(0)
-}, 20_000)
-
-it('exits 1 with a clear message on a bad configuration', async () => {
-  const server = start({ PORT: 'eighty', WECHAT_APPID: 'wx4f4bc4dec97d474b' })
-  expect(await server.exited).toBe(1)
-  const { stderr, stdout } = server.output()
-  expect(stderr).toContain('invalid configuration:')
-  expect(stderr).toContain('PORT must be an integer')
-  expect(stderr).toContain('WECHAT_SECRET')
-  expect(stdout).not.toContain('listening on')
-}, 20_000)
-
-it('exits 1 when PostgreSQL cannot be reached, without printing its password', async () => {
-  const server = start({
-    DATABASE_URL: `postgres://app:s3cret-pw@127.0.0.1:${await closedPort()}/weapp`,
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   })
-  expect(await server.exited).toBe(1)
-  const { stderr, stdout } = server.output()
-  expect(stderr).toMatch(/^cannot start: the database cannot be reached \(ECONNREFUSED\)$/m)
-  expect(stderr + stdout).not.toContain('s3cret-pw')
-}, 20_000)
+  return { status: response.status, body: await response.json() }
+}
+
+/** A login against a server with the built-in emulator: its status. */
+async function loginThroughOwnEmulator(url: string, wechatBase: string): Promise<number> {
+  const minted = await postJson(`${wechatBase}/control/login`, {})
+  const { code } = minted.body as { code: string }
+  return (await postJson(`${url}/api/auth/login`, { code })).status
+}
+
+describe('npm start', () => {
+  it('prints where it listens, with PORT=0 the real port, and serves the emulator', async () => {
+    const server = start('npm', ['start'], { PORT: '0' })
+    try {
+      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      expect((await fetch(`${url}/healthz`)).status).toBe(200)
+      expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
+      const [, preview] = await server.printed(/^preview: (\S+)$/m)
+      expect(preview).toBe(`${url}/preview/`)
+      expect((await fetch(preview!)).headers.get('content-type')).toMatch(/^text\/html/)
+      expect(server.output().stdout).toContain('preview mode')
+    } finally {
+      server.child.kill('SIGTERM')
+    }
+    expect(await server.exited).toBe(0)
+  }, 30_000)
+
+  it('serves the emulator but never the preview under NODE_ENV=production with EMULATOR=1', async () => {
+    const server = start('npm', ['start'], { NODE_ENV: 'production', EMULATOR: '1', PORT: '0' })
+    try {
+      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      // Printed after where the preview's line would be.
+      await server.printed(/^warning: EMULATOR=1 under NODE_ENV=production/m)
+      expect(server.output().stdout).not.toContain('preview:')
+      expect(server.output().stdout).not.toContain('browser preview')
+      const page = await fetch(`${url}/preview/`)
+      expect(page.status).toBe(404)
+      expect(await page.json()).toEqual({
+        error: { code: 'NOT_FOUND', message: 'no route GET /preview/' },
+      })
+      expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
+    } finally {
+      server.child.kill('SIGTERM')
+    }
+    expect(await server.exited).toBe(0)
+  }, 30_000)
+
+  it('exits 1 with a clear message on a bad configuration', async () => {
+    const server = start('npm', ['start'], { PORT: 'eighty', WECHAT_APPID: 'wx4f4bc4dec97d474b' })
+    expect(await server.exited).toBe(1)
+    const { stderr, stdout } = server.output()
+    expect(stderr).toContain('invalid configuration:')
+    expect(stderr).toContain('PORT must be an integer')
+    expect(stderr).toContain('WECHAT_SECRET')
+    expect(stdout).not.toContain('listening on')
+  }, 30_000)
+
+  it('exits 1 when PostgreSQL cannot be reached, without printing its password', async () => {
+    const server = start('npm', ['start'], {
+      DATABASE_URL: `postgres://app:s3cret-pw@127.0.0.1:${await closedPort()}/weapp`,
+    })
+    expect(await server.exited).toBe(1)
+    const { stderr, stdout } = server.output()
+    expect(stderr).toMatch(/^cannot start: the database cannot be reached \(ECONNREFUSED\)$/m)
+    expect(stderr + stdout).not.toContain('s3cret-pw')
+  }, 30_000)
+
+  describe('on SIGTERM to the process npm started', () => {
+    // WeChat elsewhere, as in production: this server's stop must not take its WeChat with it.
+    let wechat: RunningServer
+
+    beforeAll(async () => {
+      wechat = await startServer({ log: false })
+    })
+
+    afterAll(async () => {
+      await wechat.close()
+    })
+
+    it('stops accepting, finishes the request in flight, closes the store and exits 0', async () => {
+      const server = start('npm', ['start'], {
+        NODE_ENV: 'production',
+        PORT: '0',
+        WECHAT_APPID: EMULATOR_APPID,
+        WECHAT_SECRET: EMULATOR_SECRET,
+        WECHAT_API_BASE: wechat.wechatApiBase,
+      })
+      // The server's pid, from its own log line, is a child of npm's: no shell in between.
+      const pid = Number((await server.printed(/"pid":(\d+)/))[1])
+      try {
+        await stopsGracefully(server, pid)
+      } finally {
+        if (server.child.exitCode === null) {
+          // Only after a failure: nothing may outlive the test.
+          process.kill(pid, 'SIGKILL')
+          server.child.kill('SIGKILL')
+        }
+      }
+    }, 30_000)
+
+    async function stopsGracefully(server: ReturnType<typeof start>, pid: number): Promise<void> {
+      const [, url, port] = await server.printed(LISTEN_LINE)
+      const parent = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]
+      expect(Number(parent)).toBe(server.child.pid)
+
+      const { code } = wechat.emulator!.mintLoginCode({})
+      const body = JSON.stringify({ code })
+      const login = http.request(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      })
+      const answer = new Promise<{ status: number; connection: unknown; body: string }>(
+        (done, fail) => {
+          login.on('error', fail)
+          login.on('response', (response) => {
+            let text = ''
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()))
+            response.on('end', () =>
+              done({
+                status: response.statusCode ?? 0,
+                connection: response.headers.connection,
+                body: text,
+              }),
+            )
+          })
+        },
+      )
+      // Half the body: the request is in flight until the rest comes.
+      login.write(body.slice(0, 10))
+      await server.printed(/"url":"\/api\/auth\/login".*"msg":"incoming request"/)
+
+      // SQLite removes its write-ahead log when the store closes, not when the process dies.
+      const wal = join(dataDir, `${SQLITE_FILE}-wal`)
+      expect(existsSync(wal)).toBe(true)
+      process.kill(pid, 'SIGTERM')
+      await server.printed(/^SIGTERM: stopping/m)
+      const refused = await new Promise<string>((done) => {
+        const socket = connect(Number(port), '127.0.0.1')
+        socket.on('connect', () => {
+          socket.destroy()
+          done('connected')
+        })
+        socket.on('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message))
+      })
+      expect(refused).toBe('ECONNREFUSED')
+
+      login.end(body.slice(10))
+      // The client is told not to reuse the connection, which would hold the stop open.
+      expect(await answer).toEqual({
+        status: 200,
+        connection: 'close',
+        body: expect.stringContaining('"token":'),
+      })
+      expect(await server.exited).toBe(0)
+      expect(existsSync(wal)).toBe(false)
+    }
+  })
+})
+
+describe('the compiled server (npm run build)', () => {
+  beforeAll(async () => {
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT })
+  }, 120_000)
+
+  it('runs as plain JavaScript under NODE_ENV=production with EMULATOR=1', async () => {
+    const server = start(process.execPath, ['server/dist/main.js'], {
+      NODE_ENV: 'production',
+      EMULATOR: '1',
+      PORT: '0',
+      // Nothing may load TypeScript at run time.
+      NODE_OPTIONS: '',
+    })
+    try {
+      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
+      expect(server.output().stdout).toContain('warning: EMULATOR=1 under NODE_ENV=production')
+    } finally {
+      server.child.kill('SIGINT')
+    }
+    expect(await server.exited).toBe(0)
+  }, 30_000)
+
+  it('runs in development with the emulator, and says that the preview needs npm start', async () => {
+    const server = start(process.execPath, ['server/dist/main.js'], { PORT: '0', NODE_OPTIONS: '' })
+    try {
+      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      await server.printed(/^the browser preview comes with npm start/m)
+      expect(server.output().stdout).not.toContain('preview:')
+      expect((await fetch(`${url}/preview/`)).status).toBe(404)
+      expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
+    } finally {
+      server.child.kill('SIGTERM')
+    }
+    expect(await server.exited).toBe(0)
+  }, 30_000)
+
+  it('runs the standalone emulator as plain JavaScript', async () => {
+    const emulator = start(process.execPath, ['server/dist/emulator/main.js'], {
+      EMULATOR_PORT: '0',
+      NODE_OPTIONS: '',
+    })
+    try {
+      const [, url] = await emulator.printed(/^emulator listening on (http:\/\/\S+) /m)
+      const minted = await postJson(`${url}/control/login`, {})
+      expect(minted).toEqual({
+        status: 200,
+        body: { code: expect.any(String), openid: expect.any(String) },
+      })
+    } finally {
+      emulator.child.kill('SIGTERM')
+    }
+    expect(await emulator.exited).toBe(0)
+  }, 30_000)
+
+  it('refuses to start under NODE_ENV=production without WeChat credentials', async () => {
+    const server = start(process.execPath, ['server/dist/main.js'], {
+      NODE_ENV: 'production',
+      PORT: '0',
+    })
+    expect(await server.exited).toBe(1)
+    const { stderr, stdout } = server.output()
+    expect(stderr).toContain('NODE_ENV=production needs WeChat credentials')
+    expect(stderr).toContain('set WECHAT_APPID and WECHAT_SECRET')
+    expect(stderr).toContain('EMULATOR=1')
+    expect(stdout).not.toContain('listening on')
+  }, 30_000)
+})

@@ -1,5 +1,6 @@
-import { isAuthError } from '../../miniprogram/auth/index'
+import { isAuthError, type AuthError } from '../../miniprogram/auth/index'
 import { backoffDelay } from '../../miniprogram/auth/retry'
+import { failure } from '../../miniprogram/utils/messages'
 import { authOn, error, FakePlatform, forbidRealTimers } from '../support/fake-platform'
 
 let platform: FakePlatform
@@ -225,6 +226,57 @@ describe('transient failures: backoff, at most 3 tries', () => {
     await expect(
       platform.run(authOn(platform).requester.request({ path: '/api/things', timeoutMs: 50 })),
     ).resolves.toEqual({ ok: 1 })
+  })
+
+  it('retries a request the server cut off as too slow to arrive (408), on the backoff', async () => {
+    platform.storeSession()
+    let calls = 0
+    platform.backend.on('GET /api/things', () =>
+      ++calls < 3 ? error(408, 'REQUEST_TIMEOUT') : { status: 200, body: { ok: true } },
+    )
+    const start = platform.now()
+    await expect(
+      platform.run(authOn(platform).requester.request({ path: '/api/things' })),
+    ).resolves.toEqual({ ok: true })
+    expect(platform.backend.received.map((r) => r.at - start)).toEqual([0, 225, 675])
+  })
+
+  it('after three 408s, tells the user the network is too slow, with 重试', async () => {
+    platform.storeSession()
+    platform.backend.on('GET /api/things', () => error(408, 'REQUEST_TIMEOUT'))
+    const err = await platform
+      .run(authOn(platform).requester.request({ path: '/api/things' }))
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'REQUEST_TIMEOUT', status: 408 })
+    expect(platform.backend.count('GET /api/things')).toBe(3)
+    expect(failure(err as AuthError)).toEqual({
+      status: '网络太慢，请求没能及时送达，请稍后重试',
+      error: true,
+      canRetry: true,
+    })
+  })
+
+  it('never repeats a POST after a 408 either', async () => {
+    platform.storeSession()
+    platform.backend.on('POST /api/orders', () => error(408, 'REQUEST_TIMEOUT'))
+    await expect(
+      platform.run(authOn(platform).requester.request({ path: '/api/orders', method: 'POST' })),
+    ).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' })
+    expect(platform.backend.count('POST /api/orders')).toBe(1)
+  })
+
+  it('retries a login whose request was cut off (408), with a fresh code', async () => {
+    let calls = 0
+    platform.backend.on('POST /api/auth/login', (_req, backend) =>
+      ++calls === 1 ? error(408, 'REQUEST_TIMEOUT') : { status: 200, body: backend.issue() },
+    )
+    await expect(platform.run(authOn(platform).session.login())).resolves.toMatchObject({
+      token: 'token-1',
+    })
+    expect(platform.backend.received.map((r) => (r.body as { code: string }).code)).toEqual([
+      'code-1',
+      'code-2',
+    ])
   })
 
   it('never repeats a POST on its own: it may have taken effect', async () => {

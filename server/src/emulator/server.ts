@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from '../http-limits'
 import { localOrigin } from '../origin'
 import { AJV_OPTIONS } from '../schema'
 import type { EmulatorConfig } from './config'
@@ -22,17 +23,24 @@ export interface RunningEmulator {
 export interface StartEmulatorOptions extends EmulatorConfig {
   /** The clock, in epoch milliseconds: codes, tokens, watermarks. */
   now?: () => number
+  /** Default: the server's, DEFAULT_REQUEST_TIMEOUTS. */
+  requestTimeouts?: Partial<RequestTimeouts>
 }
 
 /** The emulator alone: WeChat's paths at the root, the control API under /control. */
-export async function buildEmulatorApp(emulator: WechatEmulator): Promise<FastifyInstance> {
+export async function buildEmulatorApp(
+  emulator: WechatEmulator,
+  requestTimeouts?: Partial<RequestTimeouts>,
+): Promise<FastifyInstance> {
   const app = Fastify({
     // Only what goes wrong: a line per call would log the secret and codes in query strings.
     logger: { level: 'warn' },
+    ...httpServerOptions(requestTimeouts),
     ajv: AJV_OPTIONS,
     frameworkErrors: frameworkErrorsUnder('', wechatErrorHandler(wechatStatus)),
     clientErrorHandler: wechatClientErrorHandler,
   })
+  refuseMissingHost(app)
   await app.register(emulatorPlugin, { emulator })
   return app
 }
@@ -40,7 +48,7 @@ export async function buildEmulatorApp(emulator: WechatEmulator): Promise<Fastif
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
   const { host, port, appid, secret, mode } = options
   const emulator = new WechatEmulator({ appid, secret, mode, now: options.now ?? Date.now })
-  const app = await buildEmulatorApp(emulator)
+  const app = await buildEmulatorApp(emulator, options.requestTimeouts)
   try {
     await app.listen({ host, port })
   } catch (error) {

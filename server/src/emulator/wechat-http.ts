@@ -1,11 +1,5 @@
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  RouteOptions,
-} from 'fastify'
-import { answerClientErrors, describeValidation } from '../errors'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import { answerClientErrors, describeValidation, isFastifyError } from '../errors'
 import { WechatError, wechatFailure } from './errcodes'
 
 // Everything under the emulator answers as WeChat does, whatever the client sent: a JSON body
@@ -73,14 +67,13 @@ export function readBodiesAsJson(app: FastifyInstance): void {
 
 function toWechatError(error: unknown): WechatError | null {
   if (error instanceof WechatError) return error
-  const fastify = error as Partial<FastifyError>
-  if (!(error instanceof Error) || typeof fastify.statusCode !== 'number') return null
-  if (fastify.validation) return new WechatError(40097, describeValidation(fastify as FastifyError))
-  if (fastify.code === 'FST_ERR_BAD_URL') return new WechatError(40066, 'the path does not decode')
-  if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+  if (!isFastifyError(error)) return null
+  if (error.validation) return new WechatError(40097, describeValidation(error))
+  if (error.code === 'FST_ERR_BAD_URL') return new WechatError(40066, 'the path does not decode')
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new WechatError(45002, `the body is over ${EMULATOR_BODY_LIMIT} bytes`)
   }
-  return fastify.statusCode < 500 ? new WechatError(47001, error.message) : null
+  return (error.statusCode ?? 500) < 500 ? new WechatError(47001, error.message) : null
 }
 
 type ErrorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply) => void
@@ -131,8 +124,12 @@ export function frameworkErrorsUnder(prefix: string, otherwise: ErrorHandler): E
   }
 }
 
-/** A request Node cannot parse has no path to go by: it gets WeChat's shape and a 400. */
-export const wechatClientErrorHandler = answerClientErrors((message) => ({
-  status: 400,
-  body: wechatFailure(47001, message),
-}))
+/**
+ * A request Node refuses has no path to go by: it gets WeChat's shape, and a 400, or a 408 with
+ * -1 (WeChat's "system busy, retry") for one that did not arrive in time.
+ */
+export const wechatClientErrorHandler = answerClientErrors(({ timeout, message }) =>
+  timeout
+    ? { status: 408, body: wechatFailure(-1, message) }
+    : { status: 400, body: wechatFailure(47001, message) },
+)

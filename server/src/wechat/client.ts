@@ -3,6 +3,13 @@ import type { FastifyBaseLogger } from 'fastify'
 import { ApiError } from '../errors'
 import { parsePhoneInfo, type PhoneInfo } from '../phone'
 import { AccessTokenCache } from './access-token'
+import {
+  AnswerTooLarge,
+  createTransport,
+  TransportError,
+  type Answer,
+  type Transport,
+} from './transport'
 
 export interface WechatSession {
   openid: string
@@ -29,11 +36,16 @@ export const DEFAULT_WECHAT_HTTP: WechatHttpOptions = { timeoutMs: 1500, retryDe
 export interface WechatClientOptions {
   appid: string
   secret: string
-  /** Read at each call: the emulator's base is known only once the server listens. */
+  /** Asked once, at the first call: the built-in emulator's base is known only once it listens. */
   apiBase: () => string
   http: WechatHttpOptions
   now: () => number
   log: FastifyBaseLogger
+}
+
+/** The client buildApp makes: it owns a keep-alive agent, closed with the app. */
+export interface WechatClient extends WechatApi {
+  close(): void
 }
 
 type Reply = Record<string, unknown> & { errcode: number; errmsg: string }
@@ -42,22 +54,9 @@ class Transient {
   constructor(readonly reason: string) {}
 }
 
-function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const cause = (error as { cause?: { code?: unknown } }).cause
-  return typeof cause?.code === 'string' ? cause.code : error.message
-}
-
-function jsonBody(body: Record<string, unknown>): RequestInit {
-  return {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }
-}
-
-export function createWechatClient(options: WechatClientOptions): WechatApi {
-  const { appid, secret, apiBase, http, log } = options
+export function createWechatClient(options: WechatClientOptions): WechatClient {
+  const { appid, secret, http, log } = options
+  let transport: Transport | null = null
 
   // Never logs the URL: it carries the secret, the code or the access token.
   const unexpected = (api: string, detail: Record<string, unknown>): ApiError => {
@@ -85,20 +84,18 @@ export function createWechatClient(options: WechatClientOptions): WechatApi {
   const attempt = async (
     api: string,
     path: string,
-    init: RequestInit,
+    json: string | undefined,
   ): Promise<Reply | Transient> => {
-    let status: number
-    let text: string
+    let answer: Answer
     try {
-      const response = await fetch(apiBase() + path, {
-        ...init,
-        signal: AbortSignal.timeout(http.timeoutMs),
-      })
-      status = response.status
-      text = await response.text()
+      transport ??= createTransport(options.apiBase())
+      answer = await transport.send(path, json, http.timeoutMs)
     } catch (error) {
-      return new Transient(describeFetchError(error))
+      if (error instanceof TransportError) return new Transient(error.reason)
+      if (error instanceof AnswerTooLarge) throw unexpected(api, { detail: error.message })
+      throw error
     }
+    const { status, text } = answer
     if (status >= 500) return new Transient(`HTTP ${status}`)
     let body: unknown
     try {
@@ -116,9 +113,10 @@ export function createWechatClient(options: WechatClientOptions): WechatApi {
     return { ...fields, errcode, errmsg: typeof fields.errmsg === 'string' ? fields.errmsg : '' }
   }
 
-  const send = async (api: string, path: string, init: RequestInit = {}): Promise<Reply> => {
+  const send = async (api: string, path: string, body?: object): Promise<Reply> => {
+    const json = body === undefined ? undefined : JSON.stringify(body)
     for (let retry = 0; ; retry++) {
-      const outcome = await attempt(api, path, init)
+      const outcome = await attempt(api, path, json)
       if (!(outcome instanceof Transient)) return outcome
       const delay = http.retryDelaysMs[retry]
       if (delay === undefined) {
@@ -131,7 +129,7 @@ export function createWechatClient(options: WechatClientOptions): WechatApi {
 
   const tokens = new AccessTokenCache(async () => {
     const body = { grant_type: 'client_credential', appid, secret, force_refresh: false }
-    const reply = await send('stable_token', '/cgi-bin/stable_token', jsonBody(body))
+    const reply = await send('stable_token', '/cgi-bin/stable_token', body)
     if (reply.errcode !== 0) throw rejected('stable_token', reply)
     const { access_token: accessToken, expires_in: expiresInS } = reply
     if (typeof accessToken !== 'string' || typeof expiresInS !== 'number' || expiresInS <= 0) {
@@ -165,12 +163,16 @@ export function createWechatClient(options: WechatClientOptions): WechatApi {
       const reply = await tokens.call((token) => {
         const query = new URLSearchParams({ access_token: token })
         const path = `/wxa/business/getuserphonenumber?${query}`
-        return send('getuserphonenumber', path, jsonBody({ code, openid }))
+        return send('getuserphonenumber', path, { code, openid })
       })
       if (reply.errcode !== 0) throw rejected('getuserphonenumber', reply)
       const phone = parsePhoneInfo(reply.phone_info)
       if (!phone) throw unexpected('getuserphonenumber', { detail: 'no phone_info' })
       return phone
+    },
+
+    close() {
+      transport?.close()
     },
   }
 }
