@@ -33,12 +33,18 @@ export interface ErrorAnswerSchema {
   readonly 'x-response-description': string
   readonly allOf: readonly [
     typeof ERROR_ANSWER,
-    { readonly properties: { readonly error: { readonly properties: { readonly code: Codes } } } },
+    {
+      readonly type: 'object'
+      readonly properties: {
+        readonly error: {
+          readonly type: 'object'
+          readonly properties: {
+            readonly code: { readonly type: 'string'; readonly enum: readonly ErrorCode[] }
+          }
+        }
+      }
+    },
   ]
-}
-
-interface Codes {
-  readonly enum: readonly ErrorCode[]
 }
 
 /** A success answer, with the sentence the document gives it. */
@@ -50,7 +56,15 @@ export function answer<S extends object>(schema: S, description: string): S {
 function errorAnswer(codes: readonly ErrorCode[]): ErrorAnswerSchema {
   return {
     'x-response-description': codes.join(' or '),
-    allOf: [ERROR_ANSWER, { properties: { error: { properties: { code: { enum: codes } } } } }],
+    allOf: [
+      ERROR_ANSWER,
+      {
+        type: 'object',
+        properties: {
+          error: { type: 'object', properties: { code: { type: 'string', enum: codes } } },
+        },
+      },
+    ],
   }
 }
 
