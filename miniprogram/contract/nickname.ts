@@ -11,10 +11,13 @@ export const ANONYMOUS_NICKNAME = '微信用户'
 export const NICKNAME_MAX_CODE_POINTS = 32
 
 // Control characters (C0, DEL, C1), and the invisible ones that make two names look alike or
-// reorder the text around them: zero-width marks, line and paragraph separators, bidirectional
-// embeddings, overrides and isolates, word joiners, the byte-order mark.
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
+// reorder the text around them: the zero-width space, the bidirectional marks, embeddings,
+// overrides and isolates, line and paragraph separators, word joiners, the byte-order mark. The
+// zero-width joiner and non-joiner (U+200C, U+200D) stay: emoji such as 👨‍👩‍👧 and some scripts
+// are written with them.
+const FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
 // A surrogate that is not half of a pair is not text at all.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/
 const PAIR = /[\ud800-\udbff][\udc00-\udfff]/g
