@@ -21,5 +21,12 @@ export interface Schema {
   readonly minimum?: number
 }
 
-/** The TypeScript type a schema describes: derived, never written twice. Types only. */
-export type Infer<S extends Schema> = S extends JSONSchema ? FromSchema<S> : never
+/**
+ * The TypeScript type a schema describes: derived, never written twice. Types only. A schema
+ * known only as some Schema describes `unknown` (and spares the compiler an endless expansion).
+ */
+export type Infer<S extends Schema> = Schema extends S
+  ? unknown
+  : S extends JSONSchema
+    ? FromSchema<S>
+    : never
