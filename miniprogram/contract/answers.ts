@@ -80,28 +80,6 @@ export const AVATAR_ANSWER = {
   additionalProperties: false,
 } as const satisfies Schema
 
-export const HEALTH_ANSWER = {
-  type: 'object',
-  properties: { status: { type: 'string', enum: ['ok'] } },
-  required: ['status'],
-  additionalProperties: false,
-} as const satisfies Schema
-
-/** Every error, whatever the route: clients act on `code`; `message` is for developers. */
-export const ERROR_ANSWER = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: { code: { type: 'string', minLength: 1 }, message: { type: 'string' } },
-      required: ['code', 'message'],
-      additionalProperties: false,
-    },
-  },
-  required: ['error'],
-  additionalProperties: false,
-} as const satisfies Schema
-
 export type User = Infer<typeof USER>
 export type LoginAnswer = Infer<typeof LOGIN_ANSWER>
 export type PhoneNumber = Infer<typeof PHONE_NUMBER>

@@ -1,3 +1,5 @@
+import type { Schema } from './schema'
+
 /**
  * Every error code of the contract, each with its one HTTP status (docs/api.md's table, and
  * docs/openapi.yaml's answers per route). The server answers with these; the mini-program acts on
@@ -24,3 +26,21 @@ export const ERROR_STATUS = {
 } as const
 
 export type ErrorCode = keyof typeof ERROR_STATUS
+
+/**
+ * Every error answer, whatever the route: clients act on `code`, `message` is for developers. The
+ * server's answers narrow `code` per route and status (docs/openapi.yaml).
+ */
+export const ERROR_ANSWER = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string', minLength: 1 }, message: { type: 'string' } },
+      required: ['code', 'message'],
+      additionalProperties: false,
+    },
+  },
+  required: ['error'],
+  additionalProperties: false,
+} as const satisfies Schema

@@ -5,6 +5,7 @@
  */
 export * from './answers'
 export * from './errors'
+export * from './health'
 export * from './nickname'
 export * from './requests'
 export type { Infer, JsonType, Schema } from './schema'
