@@ -7,20 +7,15 @@ import * as tls from 'node:tls'
 // (any method, any Content-Type or none, a body of any size, bytes that are not HTTP at all), and
 // every answer of the backend is kept for the checks that look at all of them.
 
-export type Headers = http.IncomingHttpHeaders
-
-export interface Exchange {
+/** An answer as the kit keeps it: what was asked, and the reply, its body read as text and JSON. */
+export interface Answer {
   /** The check that sent it; null for the kit's own requests before the checks. */
   check: string | null
   /** What was sent, for messages: `POST /api/auth/login`. */
   request: string
   status: number
-  headers: Headers
+  headers: http.IncomingHttpHeaders
   body: Buffer
-}
-
-/** An answer, with its body read as text and, when it parses, as JSON. */
-export interface Answer extends Exchange {
   text: string
   /** undefined when the body is not JSON. */
   json: unknown
@@ -46,18 +41,14 @@ export interface RequestOptions {
   headers?: Record<string, string>
 }
 
-interface Sent {
-  status: number
-  headers: Headers
-  body: Buffer
-}
+type Sent = Pick<Answer, 'status' | 'headers' | 'body'>
 
 function describeNetworkError(error: unknown): string {
   const code = (error as { code?: unknown }).code
   return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)
 }
 
-function toAnswer(exchange: Exchange): Answer {
+function toAnswer(exchange: Omit<Answer, 'text' | 'json'>): Answer {
   const text = exchange.body.toString('utf8')
   let json: unknown
   try {
@@ -131,7 +122,7 @@ function parseRaw(bytes: Buffer): Sent | null {
   const [statusLine = '', ...lines] = bytes.subarray(0, end).toString('latin1').split('\r\n')
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine)
   if (!status) return null
-  const headers: Headers = {}
+  const headers: http.IncomingHttpHeaders = {}
   for (const line of lines) {
     const colon = line.indexOf(':')
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()

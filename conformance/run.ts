@@ -1,5 +1,4 @@
-import { describe } from './expect'
-import { CheckFailure } from './expect'
+import { CheckFailure, describe } from './expect'
 import { Emulator, EmulatorError, type EmulatorInfo } from './emulator'
 import { Backend, NetworkError, Recorder } from './http'
 import { Kit, type Group } from './kit'
@@ -28,6 +27,7 @@ export const EXIT = {
   passed: 0,
   failed: 1,
   usage: 2,
+  /** The backend or the emulator cannot be reached, or is not what it should be. */
   unreachable: 3,
   notStrict: 4,
 } as const
@@ -63,7 +63,7 @@ function reasonOf(error: unknown): string {
 async function preflight(
   backend: Backend,
   emulator: Emulator,
-): Promise<Run['emulator'] & { warnings: string[] }> {
+): Promise<Pick<Run, 'emulator' | 'warnings'>> {
   const emulatorUrl = emulator.base.href.replace(/\/$/, '')
   let info: EmulatorInfo
   try {
@@ -123,7 +123,7 @@ async function preflight(
         `appid ${info.appid} and the emulator's secret?`,
     )
   }
-  return { ...info, warnings }
+  return { emulator: info, warnings }
 }
 
 /** Runs every check in turn against the backend, WeChat's side played by the emulator. */
@@ -132,7 +132,7 @@ export async function runConformance(options: RunOptions): Promise<Run> {
   const backend = new Backend(options.backend, recorder, options.timeoutMs)
   const emulator = new Emulator(options.emulator, options.timeoutMs)
   try {
-    const { warnings, ...info } = await preflight(backend, emulator)
+    const { emulator: info, warnings } = await preflight(backend, emulator)
     const wechatFaultChecks = new Set(
       options.groups.flatMap((group) =>
         group.checks.filter((check) => check.wechatFault).map((check) => check.name),

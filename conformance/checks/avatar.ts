@@ -66,7 +66,7 @@ const byContent: Check = {
 }
 
 const limit: Check = {
-  name: `an avatar of exactly ${LIMIT} → 200; one byte more → 413 PAYLOAD_TOO_LARGE, the avatar kept`,
+  name: `an avatar of exactly ${LIMIT} → 200; one byte more → 413 PAYLOAD_TOO_LARGE, nothing saved`,
   clause: `${AVATAR}: "at most ${LIMIT}", errors "413 PAYLOAD_TOO_LARGE"`,
   async run(kit) {
     await expectSaved(kit, avatar(pngOfSize(AVATAR_MAX_BYTES), 'big.png', 'image/png'), 'image/png')

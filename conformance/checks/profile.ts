@@ -5,6 +5,13 @@ import type { Check, Group, Kit } from '../kit'
 const PROFILE = 'docs/api.md › PUT /api/me/profile'
 const RULE = `${PROFILE}: "trimmed by the server; 1 to ${MAX} Unicode code points (an emoji or a Chinese character counts as one, unlike Java's String.length); no control characters"`
 
+/** A nickname as a message shows it: long ones cut, by code points, with their length. */
+function label(nickName: string): string {
+  const points = [...nickName]
+  if (points.length <= 12) return JSON.stringify(nickName)
+  return `${JSON.stringify(points.slice(0, 6).join(''))}… (${points.length} code points)`
+}
+
 /**
  * Sends each nickname; what the answer must be comes from the nickname rule itself: the rule's
  * trimmed value saved (200, and GET /api/me shows it), or 400 NICKNAME_INVALID.
@@ -13,7 +20,7 @@ async function expectRule(kit: Kit, nickNames: string[]): Promise<void> {
   const { token } = await kit.signIn()
   let saved: string | null = null
   for (const nickName of nickNames) {
-    const what = `PUT /api/me/profile with ${JSON.stringify(nickName).slice(0, 60)}`
+    const what = `PUT /api/me/profile with ${label(nickName)}`
     const answer = await kit.request('PUT', '/api/me/profile', { token, json: { nickName } })
     const normalized = normalizeNickName(nickName)
     if (normalized === null) {
