@@ -1,40 +1,18 @@
-import type { WechatApiName } from '../server/src/emulator/emulator'
-import { callJson, join } from './http'
 import { randomBytes } from 'node:crypto'
+import type { WechatApiName, WechatEmulator } from '../server/src/emulator/emulator'
+import { callJson, join } from './http'
 
 // WeChat's side of every check: the emulator's control API (docs/api.md › The WeChat API
 // emulator) plays the phone (codes, payloads) and WeChat's faults. Its answers are not the
 // backend's and are never recorded; what it says about a user (openid, unionid, session_key) is
 // what the kit then looks for in every answer of the backend.
 
-export interface EmulatorInfo {
-  appid: string
-  mode: string
-}
-
-export interface LoginCode {
-  code: string
-  openid: string
-}
-
-export interface PhonePayload {
-  code: string
-  encryptedData: string
-  iv: string
-}
-
-export interface UserInfoPayload {
-  encryptedData: string
-  iv: string
-  rawData: string
-  signature: string
-}
-
-interface HeldUser {
-  openid: string
-  unionid: string | null
-  sessionKey: string
-}
+// The control API answers what these methods of the emulator return.
+export type EmulatorInfo = ReturnType<WechatEmulator['info']>
+export type LoginCode = ReturnType<WechatEmulator['mintLoginCode']>
+export type PhonePayload = ReturnType<WechatEmulator['mintPhone']>
+export type UserInfoPayload = ReturnType<WechatEmulator['mintUserInfo']>
+type HeldUser = NonNullable<ReturnType<WechatEmulator['knownUser']>>
 
 /** The emulator refused or garbled a control call: the run cannot go on as planned. */
 export class EmulatorError extends Error {
