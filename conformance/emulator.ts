@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { WechatApiName, WechatEmulator } from '../server/src/emulator/emulator'
-import { callJson, join } from './http'
+import { callJson, targetOf } from './http'
 
 // WeChat's side of every check: the emulator's control API (docs/api.md › The WeChat API
 // emulator) plays the phone (codes, payloads) and WeChat's faults. Its answers are not the
@@ -92,7 +92,7 @@ export class Emulator {
 
   private async control<T>(method: string, route: string, json?: unknown): Promise<T> {
     const answer = await callJson(
-      join(this.base, `/control/${route}`),
+      targetOf(this.base, `/control/${route}`),
       method,
       json,
       this.timeoutMs,

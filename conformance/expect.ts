@@ -56,7 +56,7 @@ export function shapeProblem(answer: Answer): string | null {
 }
 
 /** An answer in a few words: `400 WECHAT_CODE_INVALID`, or the status and the start of the body. */
-export function describe(answer: Answer): string {
+export function summarize(answer: Answer): string {
   const error = isObject(answer.json) && isObject(answer.json.error) ? answer.json.error : null
   const said =
     error && typeof error.code === 'string'
@@ -80,24 +80,24 @@ export function expectError(
   const allowed = [codes].flat()
   const code = isObject(answer.json) && isObject(answer.json.error) ? answer.json.error.code : null
   if (!allowed.some((allowedCode) => allowedCode === code)) {
-    fail(`${what}: expected ${expected(allowed)}, got ${describe(answer)}`)
+    fail(`${what}: expected ${expected(allowed)}, got ${summarize(answer)}`)
   }
   const problem = shapeProblem(answer)
-  if (problem) fail(`${what}: ${describe(answer)}, but ${problem}`)
+  if (problem) fail(`${what}: ${summarize(answer)}, but ${problem}`)
 }
 
 /** The answer is a 4xx in the contract's error shape: whichever code, never a success or a 5xx. */
 export function expectRefused(answer: Answer, what: string): void {
   if (answer.status < 400 || answer.status >= 500) {
-    fail(`${what}: expected a 4xx in the error shape, got ${describe(answer)}`)
+    fail(`${what}: expected a 4xx in the error shape, got ${summarize(answer)}`)
   }
   const problem = shapeProblem(answer)
-  if (problem) fail(`${what}: ${describe(answer)}, but ${problem}`)
+  if (problem) fail(`${what}: ${summarize(answer)}, but ${problem}`)
 }
 
 /** A JSON object with this status (200 by default). */
 export function expectJson(answer: Answer, what: string, status = 200): Record<string, unknown> {
-  if (answer.status !== status) fail(`${what}: expected ${status}, got ${describe(answer)}`)
+  if (answer.status !== status) fail(`${what}: expected ${status}, got ${summarize(answer)}`)
   if (!/^application\/json\b/i.test(contentType(answer))) {
     fail(`${what}: ${answer.status} with Content-Type "${contentType(answer)}", not JSON`)
   }

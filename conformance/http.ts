@@ -59,19 +59,42 @@ function toAnswer(exchange: Omit<Answer, 'text' | 'json'>): Answer {
   return { ...exchange, text, json }
 }
 
+/** Where a request goes: the server of `origin`, and `path` sent verbatim (never normalized). */
+export interface Target {
+  origin: URL
+  path: string
+}
+
+/**
+ * The path of `path` behind the base URL's own path, as a string: a URL object would resolve
+ * `/avatars/../x` and `%2e%2e` before they reach the backend, and the kit sends them on purpose.
+ */
+export function targetOf(base: URL, path: string): Target {
+  return { origin: base, path: base.pathname.replace(/\/+$/, '') + path }
+}
+
 /** One request; the answer counts once its body is read, even if the connection fails after. */
 function send(
-  url: URL,
+  target: Target,
   method: string,
   headers: Record<string, string>,
   body: Buffer | undefined,
   options: { agent: http.Agent | false; timeoutMs: number },
 ): Promise<Sent> {
-  const client = url.protocol === 'https:' ? https : http
+  const { origin, path } = target
+  const client = origin.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
     const request = client.request(
-      url,
-      { method, headers, agent: options.agent, timeout: options.timeoutMs },
+      {
+        protocol: origin.protocol,
+        hostname: origin.hostname.replace(/^\[|\]$/g, ''),
+        port: origin.port,
+        path,
+        method,
+        headers,
+        agent: options.agent,
+        timeout: options.timeoutMs,
+      },
       (response) => {
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -93,15 +116,6 @@ function send(
     request.on('error', reject)
     request.end(body)
   })
-}
-
-/** Where the kit's requests go, as `<base><path>`: a base URL may carry a path prefix. */
-export function join(base: URL, path: string): URL {
-  const url = new URL(base.href)
-  const [pathname = '', search] = path.split('?', 2)
-  url.pathname = base.pathname.replace(/\/+$/, '') + pathname
-  url.search = search === undefined ? '' : `?${search}`
-  return url
 }
 
 function headersOf(options: RequestOptions): { headers: Record<string, string>; body?: Buffer } {
@@ -197,12 +211,23 @@ export class Backend {
   ) {}
 
   request(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
-    return this.fetch(method, join(this.base, path), options, `${method} ${path}`)
+    return this.fetch(method, targetOf(this.base, path), options, `${method} ${path}`)
   }
 
   /** A URL the backend handed out (an avatar's), wherever it points. */
   get(url: string): Promise<Answer> {
-    return this.fetch('GET', new URL(url), {}, `GET ${url}`)
+    const parsed = new URL(url)
+    return this.fetch(
+      'GET',
+      { origin: parsed, path: parsed.pathname + parsed.search },
+      {},
+      `GET ${url}`,
+    )
+  }
+
+  /** Where a request for `path` goes on the backend's host: behind the base URL's path prefix. */
+  pathOf(path: string): string {
+    return targetOf(this.base, path).path
   }
 
   /** Bytes sent as they are, on a connection of their own. */
@@ -223,17 +248,18 @@ export class Backend {
 
   private async fetch(
     method: string,
-    url: URL,
+    target: Target,
     options: RequestOptions,
     request: string,
   ): Promise<Answer> {
     const { headers, body } = headersOf(options)
-    const agent = url.protocol === 'https:' ? this.tlsAgent : this.agent
-    const sent = await send(url, method, headers, body, { agent, timeoutMs: this.timeoutMs }).catch(
-      (error: unknown) => {
-        throw new NetworkError(request, describeNetworkError(error))
-      },
-    )
+    const agent = target.origin.protocol === 'https:' ? this.tlsAgent : this.agent
+    const sent = await send(target, method, headers, body, {
+      agent,
+      timeoutMs: this.timeoutMs,
+    }).catch((error: unknown) => {
+      throw new NetworkError(request, describeNetworkError(error))
+    })
     return this.record(request, sent)
   }
 
@@ -246,15 +272,15 @@ export class Backend {
 
 /** A JSON call nobody records: the emulator's control API. */
 export async function callJson(
-  url: URL,
+  target: Target,
   method: string,
   json: unknown,
   timeoutMs: number,
 ): Promise<Answer> {
   const { headers, body } = headersOf(json === undefined ? {} : { json })
-  const request = `${method} ${url.href}`
+  const request = `${method} ${target.path}`
   // A connection per call (agent: false): nothing is left open when the run ends.
-  const sent = await send(url, method, headers, body, { agent: false, timeoutMs }).catch(
+  const sent = await send(target, method, headers, body, { agent: false, timeoutMs }).catch(
     (error: unknown) => {
       throw new NetworkError(request, describeNetworkError(error))
     },

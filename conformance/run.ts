@@ -1,4 +1,4 @@
-import { CheckFailure, describe } from './expect'
+import { CheckFailure, summarize } from './expect'
 import { Emulator, EmulatorError, type EmulatorInfo } from './emulator'
 import { Backend, NetworkError, Recorder } from './http'
 import { Kit, type Group } from './kit'
@@ -111,7 +111,7 @@ async function preflight(
   const warnings: string[] = []
   if ((after.jscode2session ?? 0) <= (before.jscode2session ?? 0)) {
     throw new SetupError(
-      `the backend answered a login code with ${describe(answer)} without asking this emulator ` +
+      `the backend answered a login code with ${summarize(answer)} without asking this emulator ` +
         `(its jscode2session was not called): point the backend's WeChat API base URL at ${emulatorUrl}, ` +
         `with appid ${info.appid} and the emulator's secret`,
       EXIT.unreachable,
@@ -119,7 +119,7 @@ async function preflight(
   }
   if (answer.status !== 200) {
     warnings.push(
-      `a first login answered ${describe(answer)} though the emulator was asked: does the backend use ` +
+      `a first login answered ${summarize(answer)} though the emulator was asked: does the backend use ` +
         `appid ${info.appid} and the emulator's secret?`,
     )
   }

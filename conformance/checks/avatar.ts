@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { AVATAR_FIELDS, AVATAR_MAX_BYTES } from '../contract'
-import { describe, expectError, expectFields, expectJson, expectUser, fail } from '../expect'
+import { summarize, expectError, expectFields, expectJson, expectUser, fail } from '../expect'
 import { gif, jpeg, multipart, png, pngOfSize, webp, type FilePart } from '../images'
 import type { Check, Group, Kit } from '../kit'
 
@@ -39,7 +39,7 @@ async function expectSaved(kit: Kit, part: FilePart, type: string): Promise<void
   expectUser(answer.user, `${what}: user`, { avatarUrl: url })
   await kit.me(token, { avatarUrl: url })
   const served = await kit.backend.get(url)
-  if (served.status !== 200) fail(`GET ${url}: expected 200, got ${describe(served)}`)
+  if (served.status !== 200) fail(`GET ${url}: expected 200, got ${summarize(served)}`)
   const servedType = String(served.headers['content-type'] ?? '')
   if (!servedType.startsWith(type)) fail(`GET ${url}: Content-Type "${servedType}", not ${type}`)
   if (!served.body.equals(part.data)) {

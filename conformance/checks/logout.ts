@@ -1,4 +1,4 @@
-import { describe, expectError, fail } from '../expect'
+import { summarize, expectError, fail } from '../expect'
 import type { Check, Group, Kit } from '../kit'
 
 const LOGOUT = 'docs/api.md › POST /api/auth/logout'
@@ -17,7 +17,7 @@ const ends: Check = {
   async run(kit) {
     const { token } = await kit.signIn()
     const answer = await logout(kit, token)
-    if (answer.status !== 204) fail(`POST /api/auth/logout: expected 204, got ${describe(answer)}`)
+    if (answer.status !== 204) fail(`POST /api/auth/logout: expected 204, got ${summarize(answer)}`)
     if (answer.body.length > 0) fail(`POST /api/auth/logout: 204 with a body, ${answer.text}`)
     expectError(
       await kit.request('GET', '/api/me', { token }),
@@ -34,7 +34,7 @@ const onlyThatSession: Check = {
     const phone = await kit.signIn()
     const tablet = await kit.signIn(phone.openid)
     const answer = await logout(kit, phone.token)
-    if (answer.status !== 204) fail(`POST /api/auth/logout: expected 204, got ${describe(answer)}`)
+    if (answer.status !== 204) fail(`POST /api/auth/logout: expected 204, got ${summarize(answer)}`)
     await kit.me(tablet.token, { id: phone.userId })
   },
 }

@@ -167,12 +167,13 @@ const badHttp: Check = {
   name: 'malformed HTTP (a request line that is not HTTP, a control character in a header) → 400 INVALID_REQUEST',
   clause: MALFORMED_HTTP,
   async run(kit) {
-    const host = kit.backend.base.host
+    const { host } = kit.backend.base
+    const me = kit.backend.pathOf('/api/me')
     const requests: [string, string][] = [
       ['a request line that is not HTTP', 'GARBAGE\r\n\r\n'],
       [
         'a control character in a header',
-        `GET /api/me HTTP/1.1\r\nHost: ${host}\r\nX-A: \u0001\r\n\r\n`,
+        `GET ${me} HTTP/1.1\r\nHost: ${host}\r\nX-A: \u0001\r\n\r\n`,
       ],
     ]
     for (const [what, bytes] of requests) {
@@ -187,7 +188,9 @@ const bigHeaders: Check = {
   clause: MALFORMED_HTTP,
   async run(kit) {
     const what = 'GET /api/me with 32 KiB of headers and no token'
-    const bytes = `GET /api/me HTTP/1.1\r\nHost: ${kit.backend.base.host}\r\nX-Padding: ${'a'.repeat(32 * 1024)}\r\n\r\n`
+    const bytes =
+      `GET ${kit.backend.pathOf('/api/me')} HTTP/1.1\r\nHost: ${kit.backend.base.host}\r\n` +
+      `X-Padding: ${'a'.repeat(32 * 1024)}\r\n\r\n`
     expectError(await kit.backend.raw(bytes, what), ['INVALID_REQUEST', 'UNAUTHORIZED'], what)
     await stillWorks(kit)
   },
