@@ -27,6 +27,9 @@ const STATUS = {
 
 export type ErrorCode = keyof typeof STATUS
 
+/** Each code's HTTP status, for code outside the server that checks answers (the conformance kit). */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = STATUS
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string }
 }

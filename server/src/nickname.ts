@@ -1,7 +1,8 @@
 /** What WeChat's user-info APIs answer for every user since 2022: not a name to keep. */
 export const ANONYMOUS_NICKNAME = '微信用户'
 
-const MAX_CODE_POINTS = 32
+/** An emoji or a Chinese character counts as one, unlike Java's String.length. */
+export const NICKNAME_MAX_CODE_POINTS = 32
 // Control characters, and lone surrogates, which are not text at all.
 const FORBIDDEN = /[\p{Cc}\p{Cs}]/u
 
@@ -9,6 +10,6 @@ const FORBIDDEN = /[\p{Cc}\p{Cs}]/u
 export function normalizeNickName(value: string): string | null {
   const nickName = value.trim()
   const length = [...nickName].length
-  if (length < 1 || length > MAX_CODE_POINTS || FORBIDDEN.test(nickName)) return null
+  if (length < 1 || length > NICKNAME_MAX_CODE_POINTS || FORBIDDEN.test(nickName)) return null
   return nickName
 }

@@ -10,7 +10,9 @@ import { issueToken } from '../tokens'
 import { toUser } from '../user'
 import type { RouteDeps } from './deps'
 
-const CODE = text(128)
+/** Login and phone codes (docs/api.md): WeChat's are 32 characters today. */
+export const CODE_MAX_LENGTH = 128
+const CODE = text(CODE_MAX_LENGTH)
 // Lengths only: the crypto module explains what else is wrong with a value.
 const ENCRYPTED_DATA = { type: 'string', maxLength: 8192 }
 const IV = { type: 'string', maxLength: 64 }

@@ -9,7 +9,7 @@ import { authenticate, sessionOf } from '../sessions'
 import { toUser } from '../user'
 import type { RouteDeps } from './deps'
 
-const AVATAR_MAX_BYTES = 1024 * 1024
+export const AVATAR_MAX_BYTES = 1024 * 1024
 
 async function readAvatar(request: FastifyRequest): Promise<Buffer> {
   try {
