@@ -34,6 +34,7 @@ export default tseslint.config(
   {
     files: [
       'server/**/*.ts',
+      'conformance/**/*.ts',
       'preview/server/**/*.ts',
       'test/**/*.ts',
       'bench/**/*.ts',

@@ -1,5 +1,5 @@
-// Three worlds: the mini-program runs in jsdom under miniprogram-simulate, the server in plain
-// Node, and the browser preview in Chromium, driven from Node.
+// Three worlds: the mini-program runs in jsdom under miniprogram-simulate, the server and the
+// conformance kit in plain Node, and the browser preview in Chromium, driven from Node.
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
@@ -21,6 +21,14 @@ module.exports = {
       moduleFileExtensions: ['ts', 'js', 'json'],
       roots: ['<rootDir>/test/preview'],
       testMatch: ['<rootDir>/test/preview/**/*.test.ts'],
+    },
+    {
+      displayName: 'conformance',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/conformance/tsconfig.json' }] },
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      roots: ['<rootDir>/conformance'],
+      testMatch: ['<rootDir>/conformance/test/**/*.test.ts'],
     },
     {
       displayName: 'server',

@@ -391,6 +391,31 @@ describe('the strict emulator', () => {
       expect(stats.body.calls).toMatchObject({ jscode2session: 1, stable_token: 1 })
     })
 
+    it('tells what it holds for a user, without giving it a new key', async () => {
+      const { code, openid } = await mintLogin({ unionid: 'oUnion3' })
+      const held = () => h.call<Answer>('GET', `/__wechat/control/users/${openid}`)
+      const first = await held()
+      expect(first).toMatchObject({
+        status: 200,
+        body: { openid, unionid: 'oUnion3', sessionKey: expect.any(String) },
+      })
+      expect((await held()).body).toEqual(first.body)
+      expect((await code2Session(code)).session_key).toBe(first.body.sessionKey)
+      await h.control('rotate-session-key', { openid })
+      expect((await held()).body.sessionKey).not.toBe(first.body.sessionKey)
+
+      const unknown = await h.call<Answer>('GET', '/__wechat/control/users/oNeverMet')
+      expect(unknown).toMatchObject({ status: 404, body: { errcode: 40003 } })
+      expect(h.emulator.knownUser('oNeverMet')).toBeUndefined()
+      const malformed = await h.call<Answer>('GET', '/__wechat/control/users/has%20spaces')
+      expect(malformed).toMatchObject({ status: 400, body: { errcode: 40097 } })
+    })
+
+    it('tells its appid and mode', async () => {
+      const info = await h.call<Answer>('GET', '/__wechat/control/info')
+      expect(info.body).toEqual({ appid: EMULATOR_APPID, mode: 'strict' })
+    })
+
     it.each([
       ['login', { openid: 'has spaces' }],
       ['phone', { openid: 'o1', phoneNumber: '+86 138' }],
@@ -421,6 +446,11 @@ describe('the preview emulator', () => {
       json: { code: 'another-real-code' },
     })
     expect(login.status).toBe(200)
+  })
+
+  it('says it runs in preview mode', async () => {
+    const info = await h.call<Answer>('GET', '/__wechat/control/info')
+    expect(info.body).toEqual({ appid: EMULATOR_APPID, mode: 'preview' })
   })
 
   it('answers an unknown phone code with the test number', async () => {

@@ -92,4 +92,18 @@ export const controlApiRoutes: FastifyPluginAsync<{ emulator: WechatEmulator }> 
   })
 
   app.get('/stats', async () => emulator.stats())
+
+  app.get('/info', async () => emulator.info())
+
+  // Read-only: a tool that checks a backend for leaks (the conformance kit) learns the keys to
+  // look for, without minting a code that would give the user a new one.
+  app.get<{ Params: { openid: string } }>(
+    '/users/:openid',
+    { schema: { params: objectBody({ openid: ID }, ['openid']) } },
+    async (request) => {
+      const user = emulator.knownUser(request.params.openid)
+      if (!user) throw new WechatError(40003, 'the emulator has not met this openid')
+      return user
+    },
+  )
 }

@@ -43,7 +43,7 @@ export const DEFAULT_EMULATOR_LIMITS: EmulatorLimits = {
   codes: DEFAULT_CODE_BOOK_LIMITS,
 }
 
-interface EmulatedUser {
+export interface EmulatedUser {
   openid: string
   unionid: string | null
   sessionKey: string
@@ -227,9 +227,23 @@ export class WechatEmulator {
     }
   }
 
+  /**
+   * What WeChat holds for the user now, or undefined for a user it has not met: a read, unlike the
+   * mints, so it never creates the user nor gives it a new key.
+   */
+  knownUser(openid: string): EmulatedUser | undefined {
+    const user = this.users.get(openid)
+    return user && { ...user }
+  }
+
   /** The key WeChat holds for the user now: for tests that prove it never leaks. */
   sessionKeyOf(openid: string): string | undefined {
-    return this.users.get(openid)?.sessionKey
+    return this.knownUser(openid)?.sessionKey
+  }
+
+  /** Which app it plays and how it treats codes it never minted. */
+  info(): { appid: string; mode: EmulatorMode } {
+    return { appid: this.options.appid, mode: this.options.mode }
   }
 
   // WeChat's own API.

@@ -19,6 +19,7 @@ export const EMULATOR_BODY_LIMIT = 16 * 1024
 /** How the control API's errors map to HTTP statuses; WeChat's own paths always answer 200. */
 const CONTROL_STATUS: Record<number, number> = {
   [-1]: 500,
+  40003: 404,
   40066: 404,
   43001: 405,
   43002: 405,

@@ -1,0 +1,167 @@
+import { CheckFailure, summarize } from './expect'
+import { Emulator, EmulatorError, type EmulatorInfo } from './emulator'
+import { Backend, NetworkError, Recorder } from './http'
+import { Kit, type Group } from './kit'
+
+export interface Result {
+  group: string
+  name: string
+  clause: string
+  passed: boolean
+  /** Why it failed: what was sent, what the contract wants, what came back. */
+  reason?: string
+}
+
+/** The run could not start: the reason, and the exit code that says which kind. */
+export class SetupError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message)
+    this.name = 'SetupError'
+  }
+}
+
+export const EXIT = {
+  passed: 0,
+  failed: 1,
+  usage: 2,
+  /** The backend or the emulator cannot be reached, or is not what it should be. */
+  unreachable: 3,
+  notStrict: 4,
+} as const
+
+export interface RunOptions {
+  backend: URL
+  emulator: URL
+  timeoutMs: number
+  groups: readonly Group[]
+  /** Called as each check ends, and with each group's title before its first check. */
+  onGroup?(title: string): void
+  onResult?(result: Result): void
+}
+
+export interface Run {
+  emulator: EmulatorInfo
+  /** What the kit noticed before the checks that may explain their failures. */
+  warnings: string[]
+  results: Result[]
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof CheckFailure) return error.message
+  if (error instanceof NetworkError) return `${error.request}: no answer (${error.reason})`
+  if (error instanceof EmulatorError) return error.message
+  return `the kit itself failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+}
+
+/**
+ * Before any check: the emulator answers as the emulator, in strict mode, and the backend is
+ * reachable and redeems its login codes with this emulator. Anything else is a setup problem.
+ */
+async function preflight(
+  backend: Backend,
+  emulator: Emulator,
+): Promise<Pick<Run, 'emulator' | 'warnings'>> {
+  const emulatorUrl = emulator.base.href.replace(/\/$/, '')
+  let info: EmulatorInfo
+  try {
+    info = await emulator.info()
+  } catch (error) {
+    if (error instanceof NetworkError) {
+      throw new SetupError(
+        `cannot reach the emulator at ${emulatorUrl} (${error.reason}): start it with \`npm run emulator\`, ` +
+          'or for the reference server started with its built-in emulator pass --emulator <backend>/__wechat',
+        EXIT.unreachable,
+      )
+    }
+    throw new SetupError(
+      `${emulatorUrl} does not answer as the emulator's control API (${(error as Error).message}): ` +
+        'pass the base URL `npm run emulator` prints, or <backend>/__wechat for the built-in one',
+      EXIT.unreachable,
+    )
+  }
+  if (typeof info.appid !== 'string' || typeof info.mode !== 'string') {
+    throw new SetupError(
+      `${emulatorUrl} does not answer as the emulator's control API (GET /control/info gave no appid and mode)`,
+      EXIT.unreachable,
+    )
+  }
+  if (info.mode !== 'strict') {
+    throw new SetupError(
+      `the emulator at ${emulatorUrl} runs in ${info.mode} mode, which accepts login codes it never minted: ` +
+        'the checks of code errors cannot pass. Restart it with EMULATOR_MODE=strict (the default of `npm run emulator`)',
+      EXIT.notStrict,
+    )
+  }
+
+  const before = await emulator.stats()
+  const { code } = await emulator.mintLogin()
+  const answer = await backend
+    .request('POST', '/api/auth/login', { json: { code } })
+    .catch((error: unknown) => {
+      if (!(error instanceof NetworkError)) throw error
+      throw new SetupError(
+        `cannot reach the backend at ${backend.base.href.replace(/\/$/, '')} (${error.reason})`,
+        EXIT.unreachable,
+      )
+    })
+  const after = await emulator.stats()
+  const warnings: string[] = []
+  if ((after.jscode2session ?? 0) <= (before.jscode2session ?? 0)) {
+    throw new SetupError(
+      `the backend answered a login code with ${summarize(answer)} without asking this emulator ` +
+        `(its jscode2session was not called): point the backend's WeChat API base URL at ${emulatorUrl}, ` +
+        `with appid ${info.appid} and the emulator's secret`,
+      EXIT.unreachable,
+    )
+  }
+  if (answer.status !== 200) {
+    warnings.push(
+      `a first login answered ${summarize(answer)} though the emulator was asked: does the backend use ` +
+        `appid ${info.appid} and the emulator's secret?`,
+    )
+  }
+  return { emulator: info, warnings }
+}
+
+/** Runs every check in turn against the backend, WeChat's side played by the emulator. */
+export async function runConformance(options: RunOptions): Promise<Run> {
+  const recorder = new Recorder()
+  const backend = new Backend(options.backend, recorder, options.timeoutMs)
+  const emulator = new Emulator(options.emulator, options.timeoutMs)
+  try {
+    const { emulator: info, warnings } = await preflight(backend, emulator)
+    const wechatFaultChecks = new Set(
+      options.groups.flatMap((group) =>
+        group.checks.filter((check) => check.wechatFault).map((check) => check.name),
+      ),
+    )
+    const kit = new Kit(backend, emulator, recorder.answers, wechatFaultChecks)
+    const results: Result[] = []
+    for (const group of options.groups) {
+      options.onGroup?.(group.title)
+      for (const check of group.checks) {
+        recorder.check = check.name
+        const result: Result = {
+          group: group.title,
+          name: check.name,
+          clause: check.clause,
+          passed: true,
+        }
+        try {
+          await check.run(kit)
+        } catch (error) {
+          result.passed = false
+          result.reason = reasonOf(error)
+        }
+        results.push(result)
+        options.onResult?.(result)
+      }
+    }
+    return { emulator: info, warnings, results }
+  } finally {
+    backend.close()
+  }
+}
