@@ -117,6 +117,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
       const { user } = sessionOf(request)
       const { code, encryptedData, iv } = request.body
       let phone: PhoneNumber
+      // PHONE_BODY's anyOf has refused a body with neither already; its type cannot tell.
       if (code !== undefined) phone = await wechat.getPhoneNumber(code, user.openid)
       else if (encryptedData !== undefined && iv !== undefined) {
         phone = decryptPhone(user.sessionKey, encryptedData, iv)
