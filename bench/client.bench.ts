@@ -121,10 +121,10 @@ test('round trips', async () => {
   const page = openPage(pages.phone)
   await settle(() => page.data.ready === true)
   const beforeTap = warm.wx.log.length
-  await idle(page, async () =>
-    page
-      .querySelector('#phone-btn')!
-      .dispatchEvent('getphonenumber', { detail: await warm.wx.phoneDetail() }),
+  // WeChat's sheet first (the emulator mints the payload): idle() waits for what the tap starts.
+  const detail = await warm.wx.phoneDetail()
+  await idle(page, () =>
+    page.querySelector('#phone-btn')!.dispatchEvent('getphonenumber', { detail }),
   )
   roundTrips.push({ scenario: 'phone tap', goal: '0, 0, 1', ...count(warm.wx, beforeTap) })
 })

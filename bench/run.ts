@@ -68,6 +68,20 @@ function compile(source: string): string {
   }).code
 }
 
+/** The files `entry` requires when it runs, itself included, followed through `compiled`. */
+function loadedBy(entry: string, compiled: Map<string, string>): Set<string> {
+  const seen = new Set<string>()
+  const visit = (file: string) => {
+    if (seen.has(file)) return
+    seen.add(file)
+    for (const [, specifier] of (compiled.get(file) ?? '').matchAll(/require\("(\.[^"]*)"\)/g)) {
+      visit(path.resolve(path.dirname(file), specifier) + '.ts')
+    }
+  }
+  visit(entry)
+  return seen
+}
+
 function packageSize(): {
   total: number
   js: number
@@ -84,17 +98,27 @@ function packageSize(): {
       const full = path.join(dir, entry.name)
       return entry.isDirectory() ? walk(full) : [full]
     })
+  const compiled = new Map<string, string>()
   for (const file of walk(root)) {
     const source = fs.readFileSync(file, 'utf8')
     const ext = path.extname(file).slice(1)
     if (ext === 'ts') {
-      const bytes = Buffer.byteLength(compile(source))
-      sizes.js += bytes
-      if (file.startsWith(path.join(root, 'auth') + path.sep)) sizes.auth += bytes
-      if (FILL_IN.includes(path.relative(root, file))) sizes.fillIn += bytes
+      const js = compile(source)
+      compiled.set(file, js)
+      sizes.js += Buffer.byteLength(js)
+      if (FILL_IN.includes(path.relative(root, file))) sizes.fillIn += Buffer.byteLength(js)
     } else if (ext === 'wxml' || ext === 'wxss' || ext === 'json') {
       sizes[ext] += Buffer.byteLength(source)
     }
+  }
+  // The auth module is auth/ and the part of the contract (contract/) it loads: its answer
+  // schemas, their reader and the nickname rule. Types it imports from there weigh nothing.
+  const moduleDirs = [path.join(root, 'auth'), path.join(root, 'contract')].map(
+    (dir) => dir + path.sep,
+  )
+  for (const file of loadedBy(path.join(root, 'auth/index.ts'), compiled)) {
+    if (moduleDirs.some((dir) => file.startsWith(dir)))
+      sizes.auth += Buffer.byteLength(compiled.get(file)!)
   }
   sizes.total = sizes.js + sizes.wxml + sizes.wxss + sizes.json
   return sizes
@@ -345,7 +369,7 @@ async function main(): Promise<void> {
           `${kib(size.wxml)} / ${kib(size.wxss)} / ${kib(size.json)}`,
           '',
         ],
-        ['auth module JS (miniprogram/auth)', kib(size.auth), '≤ 12 KiB'],
+        ['auth module JS (auth/, and the part of contract/ it loads)', kib(size.auth), '≤ 12 KiB'],
         ['  of which privacy, profile fill-in, gates', kib(size.fillIn), ''],
       ],
     ),

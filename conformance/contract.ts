@@ -1,31 +1,37 @@
-// The facts of docs/api.md the kit checks answers against, taken from the one place each lives
-// today. When the contract becomes one shared module (issue 9), these imports are what changes:
-// nothing else in the kit names a code, a status, a field or a limit on its own.
-import { ERROR_STATUS, type ErrorCode } from '../server/src/errors'
-import { NICKNAME_MAX_CODE_POINTS, normalizeNickName } from '../server/src/nickname'
-import type { PhoneInfo } from '../server/src/phone'
-import { CODE_MAX_LENGTH } from '../server/src/routes/auth'
-import { AVATAR_MAX_BYTES } from '../server/src/routes/me'
-import type { User } from '../server/src/user'
+// The facts of the contract the kit checks answers against, from the contract module itself
+// (miniprogram/contract): nothing else in the kit names a code, a status, a field or a limit.
+import {
+  AVATAR_ANSWER,
+  ERROR_STATUS,
+  LOGIN_ANSWER,
+  PHONE_NUMBER,
+  USER,
+  USER_ANSWER,
+  USER_INFO_ANSWER,
+  type ErrorCode,
+  type Schema,
+} from '../miniprogram/contract'
 
-export { ERROR_STATUS, type ErrorCode, type PhoneInfo, type User }
-export { NICKNAME_MAX_CODE_POINTS, normalizeNickName, AVATAR_MAX_BYTES, CODE_MAX_LENGTH }
+export { ERROR_STATUS, type ErrorCode }
+export type { PhoneNumber, User } from '../miniprogram/contract'
+export {
+  AVATAR_MAX_BYTES,
+  CODE_MAX_LENGTH,
+  NICKNAME_MAX_CODE_POINTS,
+  normalizeNickName,
+} from '../miniprogram/contract'
 
-/** Every key of T, checked by the compiler: a field added to T and not here fails the typecheck. */
-function fieldsOf<T>() {
-  return <const K extends readonly (keyof T)[]>(
-    ...keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : never)
-  ): K => keys
+/** An answer's own fields, as its schema names them. */
+function fieldsOf<S extends Schema>(schema: S): readonly (keyof S['properties'] & string)[] {
+  return Object.keys(schema.properties ?? {}) as (keyof S['properties'] & string)[]
 }
 
-export const USER_FIELDS = fieldsOf<User>()('id', 'nickName', 'avatarUrl', 'phoneNumber')
-export const PHONE_FIELDS = fieldsOf<PhoneInfo>()('phoneNumber', 'purePhoneNumber', 'countryCode')
-
-// The answers' own fields, as docs/api.md lists them under each route.
-export const LOGIN_FIELDS = ['token', 'expiresIn', 'user'] as const
-export const ME_FIELDS = ['user'] as const
-export const USERINFO_FIELDS = ['userInfo', 'user'] as const
-export const AVATAR_FIELDS = ['avatarUrl', 'user'] as const
+export const USER_FIELDS = fieldsOf(USER)
+export const PHONE_FIELDS = fieldsOf(PHONE_NUMBER)
+export const LOGIN_FIELDS = fieldsOf(LOGIN_ANSWER)
+export const ME_FIELDS = fieldsOf(USER_ANSWER)
+export const USERINFO_FIELDS = fieldsOf(USER_INFO_ANSWER)
+export const AVATAR_FIELDS = fieldsOf(AVATAR_ANSWER)
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value)

@@ -3,7 +3,7 @@ import { expectError, expectFields, expectJson, expectUser } from '../expect'
 import type { Check, Group, Kit } from '../kit'
 
 const PROFILE = 'docs/api.md › PUT /api/me/profile'
-const RULE = `${PROFILE}: "trimmed by the server; 1 to ${MAX} Unicode code points (an emoji or a Chinese character counts as one, unlike Java's String.length); no control characters"`
+const RULE = `${PROFILE}: "trimmed by the server …; 1 to ${MAX} Unicode code points (an emoji or a Chinese character counts as one, unlike Java's String.length); no control characters (C0, DEL, C1), no lone surrogates, and no invisible marks"`
 
 /** A nickname as a message shows it: long ones cut, by code points, with their length. */
 function label(nickName: string): string {
@@ -76,6 +76,20 @@ const control: Check = {
   run: (kit) => expectRule(kit, ['a\u0000b', 'a\nb', 'a\tb', 'a\u001bb', 'a\u007fb']),
 }
 
+const invisible: Check = {
+  name: 'invisible marks (zero-width space, bidirectional override, isolate, word joiner), a lone surrogate → 400 NICKNAME_INVALID; ZWJ emoji are fine',
+  clause: `${RULE}; "The zero-width joiner and non-joiner (U+200D, U+200C) are allowed"`,
+  run: (kit) =>
+    expectRule(kit, [
+      'a\u200bb',
+      'abc\u202edcba',
+      '\u2066abc',
+      'a\u2060b',
+      'a\ud800b',
+      '\u{1f468}\u200d\u{1f469}\u200d\u{1f467}',
+    ]),
+}
+
 const malformed: Check = {
   name: 'a nickname of the wrong type, none, or an unknown field → 400 INVALID_REQUEST',
   clause: `${PROFILE}: Body { "nickName": string }, errors "400 INVALID_REQUEST"; docs/api.md › Conventions: "Unknown fields in a body are rejected"`,
@@ -101,5 +115,5 @@ const malformed: Check = {
 
 export const profileGroup: Group = {
   title: 'profile: GET /api/me, PUT /api/me/profile',
-  checks: [me, trimmed, length, empty, control, malformed],
+  checks: [me, trimmed, length, empty, control, invisible, malformed],
 }

@@ -4,6 +4,7 @@
  * wx.login on the way — and never thrown away while the backend can still redeem it.
  */
 import type { AuthConfig } from '../config'
+import type { Infer, Schema } from '../contract/schema'
 import { toAuthError, type AuthError, type AuthErrorCode } from './errors'
 import type { Requester } from './request'
 import type { Session } from './session'
@@ -92,9 +93,10 @@ export interface ConsentPayload {
 
 /**
  * A button whose event carries a payload sealed by WeChat, for the backend to redeem or decrypt.
- * `D` is the event's detail, `A` the backend's answer, `T` what the page gets.
+ * `D` is the event's detail, `A` the contract's schema of the backend's answer, `T` what the page
+ * gets.
  */
-export abstract class ConsentFlow<D extends ConsentDetail, A, T> {
+export abstract class ConsentFlow<D extends ConsentDetail, A extends Schema, T> {
   constructor(
     protected readonly session: Session,
     protected readonly requester: Requester,
@@ -119,21 +121,24 @@ export abstract class ConsentFlow<D extends ConsentDetail, A, T> {
     }
     const post = (data: Record<string, string>) => async () =>
       this.accept(
-        await this.requester.request<A>({
+        await this.requester.request({
           path: this.path(),
           method: 'POST',
           data,
           relogin: false,
+          answer: this.answer,
         }),
       )
     return submitConsent(this.session, post(payload.data), payload.keyFree && post(payload.keyFree))
   }
 
   protected abstract path(): string
+  /** The contract's schema of the answer: anything else is BAD_RESPONSE, kept nowhere. */
+  protected abstract readonly answer: A
   /** What of the event goes to the backend; null when the event has nothing to send. */
   protected abstract payloadOf(detail: D): ConsentPayload | null
   /** The backend's answer, after keeping what the session should know of it. */
-  protected abstract accept(answer: A): T
+  protected abstract accept(answer: Infer<A>): T
 }
 
 /**

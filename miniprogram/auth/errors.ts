@@ -1,25 +1,11 @@
 /**
  * Every failure the auth module reports is an AuthError with a code a caller can switch on.
- * Server codes come from docs/api.md; the client adds its own for what never reached a server.
+ * Server codes come from the contract module; the client adds its own for what never reached a
+ * server.
  */
-export type ServerErrorCode =
-  | 'INVALID_REQUEST'
-  | 'WECHAT_CODE_INVALID'
-  | 'SIGNATURE_INVALID'
-  | 'WATERMARK_INVALID'
-  | 'NICKNAME_INVALID'
-  | 'UNAUTHORIZED'
-  | 'WECHAT_RISK_BLOCKED'
-  | 'NOT_FOUND'
-  | 'REQUEST_TIMEOUT'
-  | 'SESSION_KEY_STALE'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RATE_LIMITED'
-  | 'WECHAT_ERROR'
-  | 'WECHAT_UNAVAILABLE'
-  | 'STORE_UNAVAILABLE'
-  | 'INTERNAL_ERROR'
+import type { ErrorCode } from '../contract/errors'
+
+export type ServerErrorCode = ErrorCode
 
 export type ClientErrorCode =
   /** wx.request / wx.uploadFile failed before an answer arrived. */
@@ -27,7 +13,7 @@ export type ClientErrorCode =
   | 'TIMEOUT'
   /** A non-2xx answer without the contract's error shape (a proxy's HTML page, say). */
   | 'HTTP_ERROR'
-  /** A 2xx answer whose body is not what the contract promises. */
+  /** An answer whose body is not what the contract promises: nothing of it is kept or shown. */
   | 'BAD_RESPONSE'
   | 'WX_LOGIN_FAILED'
   /** A step that must not log in (a consent callback) found no session. */

@@ -1,8 +1,11 @@
 /**
- * One HTTP exchange with the backend: URL, token header, JSON body, and the contract's error shape
- * turned into an AuthError. No retries and no re-login here; request.ts and session.ts add those.
+ * One HTTP exchange with the backend: URL, token header, JSON body, the contract's error shape
+ * turned into an AuthError, and a success read against the contract's schema for it (only the
+ * fields it names are kept). No retries and no re-login here; request.ts and session.ts add those.
  */
 import type { AuthConfig } from '../config'
+import { AnswerError, read } from '../contract/read'
+import type { Infer, Schema } from '../contract/schema'
 import { AuthError } from './errors'
 import type { HttpAnswer, HttpMethod, Platform } from './platform'
 
@@ -22,6 +25,11 @@ export interface Upload {
   timeoutMs?: number
 }
 
+/** What a successful answer must be: without one, the body is handed over unread. */
+export interface Expect<S extends Schema> {
+  answer: S
+}
+
 export class Http {
   private active = 0
   private readonly queue: Array<() => void> = []
@@ -31,7 +39,9 @@ export class Http {
     private readonly config: AuthConfig,
   ) {}
 
-  async send(call: Call): Promise<unknown> {
+  send<S extends Schema>(call: Call & Expect<S>): Promise<Infer<S>>
+  send(call: Call & Partial<Expect<Schema>>): Promise<unknown>
+  async send(call: Call & Partial<Expect<Schema>>): Promise<unknown> {
     const answer = await this.slot(() =>
       this.platform.request({
         url: this.config.baseUrl + call.path,
@@ -42,10 +52,12 @@ export class Http {
         timeoutMs: call.timeoutMs ?? this.config.timeoutMs,
       }),
     )
-    return unwrap(answer)
+    return unwrap(answer, call)
   }
 
-  async upload(upload: Upload): Promise<unknown> {
+  upload<S extends Schema>(upload: Upload & Expect<S>): Promise<Infer<S>>
+  upload(upload: Upload & Partial<Expect<Schema>>): Promise<unknown>
+  async upload(upload: Upload & Partial<Expect<Schema>>): Promise<unknown> {
     const answer = await this.slot(() =>
       this.platform.uploadFile({
         url: this.config.baseUrl + upload.path,
@@ -55,7 +67,7 @@ export class Http {
         timeoutMs: upload.timeoutMs ?? this.config.timeoutMs,
       }),
     )
-    return unwrap(answer)
+    return unwrap(answer, upload)
   }
 
   /**
@@ -82,9 +94,17 @@ export class Http {
   }
 }
 
-function unwrap(answer: HttpAnswer): unknown {
+function unwrap(answer: HttpAnswer, call: { path: string } & Partial<Expect<Schema>>): unknown {
   const { statusCode, data } = answer
-  if (statusCode >= 200 && statusCode < 300) return data
+  if (statusCode >= 200 && statusCode < 300) {
+    if (!call.answer) return data
+    try {
+      return read(call.answer, data, call.path)
+    } catch (err) {
+      if (!(err instanceof AnswerError)) throw err
+      throw new AuthError('BAD_RESPONSE', err.message, statusCode)
+    }
+  }
   const error = contractError(data)
   if (error) throw new AuthError(error.code, error.message, statusCode)
   throw new AuthError('HTTP_ERROR', `HTTP ${statusCode}`, statusCode)

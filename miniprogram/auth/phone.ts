@@ -3,16 +3,13 @@
  * re-sends the same payload instead of asking for a new tap, and a network error never re-taps.
  */
 import type { AuthConfig, PhoneKind } from '../config'
+import { PHONE_NUMBER, type PhoneNumber } from '../contract/answers'
 import { ConsentFlow, type ConsentPayload } from './consent'
 import type { Features } from './features'
 import type { Requester } from './request'
 import type { Session } from './session'
 
-export interface PhoneNumber {
-  phoneNumber: string
-  purePhoneNumber: string
-  countryCode: string
-}
+export type { PhoneNumber }
 
 /** The button a page renders: its open-type, and the kind the user actually gets. */
 export interface PhoneButton {
@@ -27,9 +24,11 @@ const OPEN_TYPE: Record<PhoneKind, string> = {
 
 export class PhoneFlow extends ConsentFlow<
   WechatMiniprogram.PhoneNumberDetail,
-  PhoneNumber,
+  typeof PHONE_NUMBER,
   PhoneNumber
 > {
+  protected readonly answer = PHONE_NUMBER
+
   constructor(
     session: Session,
     requester: Requester,

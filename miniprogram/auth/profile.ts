@@ -3,19 +3,20 @@
  * file, uploaded to our backend; a nickname comes from <input type="nickname"> and is saved by form.
  */
 import type { AuthConfig } from '../config'
+import { AVATAR_ANSWER, USER_ANSWER, type User } from '../contract/answers'
+import { NICKNAME_MAX_CODE_POINTS, normalizeNickName } from '../contract/nickname'
 import { AuthError } from './errors'
 import type { Requester } from './request'
-import type { Session, User } from './session'
+import type { Session } from './session'
 
-const NICKNAME_MAX = 32
-
-/** The backend's rule, checked here first so the user hears about it without a round trip. */
-function normalizeNickname(raw: string): string {
-  const nickName = raw.trim()
-  const length = Array.from(nickName).length
-  // eslint-disable-next-line no-control-regex
-  if (length < 1 || length > NICKNAME_MAX || /[\u0000-\u001f\u007f-\u009f]/.test(nickName)) {
-    throw new AuthError('NICKNAME_INVALID', `a nickname is 1 to ${NICKNAME_MAX} characters`)
+/** The backend's own rule, checked here first so the user hears about it without a round trip. */
+function checkedNickname(raw: string): string {
+  const nickName = normalizeNickName(raw)
+  if (nickName === null) {
+    throw new AuthError(
+      'NICKNAME_INVALID',
+      `a nickname is 1 to ${NICKNAME_MAX_CODE_POINTS} characters, without invisible ones`,
+    )
   }
   return nickName
 }
@@ -28,20 +29,22 @@ export class ProfileFlow {
   ) {}
 
   async uploadAvatar(filePath: string): Promise<User> {
-    const { user } = await this.requester.upload<{ avatarUrl: string; user: User }>({
+    const { user } = await this.requester.upload({
       path: this.config.endpoints.avatar,
       filePath,
       name: 'avatar',
+      answer: AVATAR_ANSWER,
     })
     this.session.setUser(user)
     return user
   }
 
   async saveNickname(raw: string): Promise<User> {
-    const { user } = await this.requester.request<{ user: User }>({
+    const { user } = await this.requester.request({
       path: this.config.endpoints.profile,
       method: 'PUT',
-      data: { nickName: normalizeNickname(raw) },
+      data: { nickName: checkedNickname(raw) },
+      answer: USER_ANSWER,
     })
     this.session.setUser(user)
     return user
@@ -49,8 +52,9 @@ export class ProfileFlow {
 
   /** The backend's copy of the user, for a page that must not show a stale profile. */
   async refresh(): Promise<User> {
-    const { user } = await this.requester.request<{ user: User }>({
+    const { user } = await this.requester.request({
       path: this.config.endpoints.me,
+      answer: USER_ANSWER,
     })
     this.session.setUser(user)
     return user

@@ -1,11 +1,13 @@
 /**
- * The one way pages talk to the backend: request<T>() and upload<T>() attach the token, retry
+ * The one way pages talk to the backend: request() and upload() attach the token, retry
  * transient failures of idempotent calls with backoff, and on 401 log in again (single-flight) and
- * replay once — never more, so a backend that keeps answering 401 cannot loop us.
+ * replay once — never more, so a backend that keeps answering 401 cannot loop us. Given the
+ * schema of the answer (`answer`), they resolve to the answer as it says, or fail BAD_RESPONSE.
  */
 import type { AuthConfig } from '../config'
+import type { Infer, Schema } from '../contract/schema'
 import { AuthError, isAuthError } from './errors'
-import type { Http } from './http'
+import type { Expect, Http } from './http'
 import type { HttpMethod, Platform } from './platform'
 import { withRetry, type RetryPolicy } from './retry'
 import type { Session } from './session'
@@ -45,7 +47,10 @@ export class Requester {
     private readonly platform: Platform,
   ) {}
 
-  request<T>(options: RequestOptions): Promise<T> {
+  request<S extends Schema>(options: RequestOptions & Expect<S>): Promise<Infer<S>>
+  /** A route of the app's own, outside the contract: its answer is the caller's to check. */
+  request<T = unknown>(options: RequestOptions): Promise<T>
+  request(options: RequestOptions & Partial<Expect<Schema>>): Promise<unknown> {
     const method = options.method ?? 'GET'
     const idempotent = options.idempotent ?? method !== 'POST'
     const send = (token?: string) =>
@@ -56,17 +61,20 @@ export class Requester {
           data: options.data,
           token,
           timeoutMs: options.timeoutMs,
+          answer: options.answer,
         }),
       )
-    if (options.auth === false) return send() as Promise<T>
-    return this.withToken(options.relogin !== false, send) as Promise<T>
+    if (options.auth === false) return send()
+    return this.withToken(options.relogin !== false, send)
   }
 
   /** wx.uploadFile with the token; an upload replaces what it sends, so it may be repeated. */
-  upload<T>(options: UploadOptions): Promise<T> {
+  upload<S extends Schema>(options: UploadOptions & Expect<S>): Promise<Infer<S>>
+  upload<T = unknown>(options: UploadOptions): Promise<T>
+  upload(options: UploadOptions & Partial<Expect<Schema>>): Promise<unknown> {
     return this.withToken(true, (token) =>
       this.retrying(true, () => this.http.upload({ ...options, token })),
-    ) as Promise<T>
+    )
   }
 
   private retrying(idempotent: boolean, attempt: () => Promise<unknown>): Promise<unknown> {

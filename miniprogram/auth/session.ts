@@ -4,24 +4,29 @@
  * answer that proved it dead. session_key never reaches this side: the backend keeps it.
  */
 import type { AuthConfig } from '../config'
+import { LOGIN_ANSWER, USER, type User } from '../contract/answers'
+import { read } from '../contract/read'
+import type { Infer, Schema } from '../contract/schema'
 import { AuthError, toAuthError } from './errors'
 import type { Http } from './http'
 import type { Platform } from './platform'
 import { withRetry } from './retry'
 
-export interface User {
-  id: string
-  nickName: string | null
-  avatarUrl: string | null
-  phoneNumber: string | null
-}
+export type { User }
 
-interface Stored {
-  token: string
-  /** Epoch milliseconds. */
-  expiresAt: number
-  user: User
-}
+/** What storage keeps: read back through this schema, so a field it does not name is dropped. */
+const STORED = {
+  type: 'object',
+  properties: {
+    token: { type: 'string', minLength: 1 },
+    /** Epoch milliseconds. */
+    expiresAt: { type: 'number' },
+    user: USER,
+  },
+  required: ['token', 'expiresAt', 'user'],
+} as const satisfies Schema
+
+type Stored = Infer<typeof STORED>
 
 export type AuthState =
   | { status: 'anonymous' }
@@ -184,12 +189,13 @@ export class Session {
 
   private async loginOnce(): Promise<Stored> {
     const code = await this.platform.login(this.config.timeoutMs)
-    const body = await this.http.send({
+    const { token, expiresIn, user } = await this.http.send({
       path: this.config.endpoints.login,
       method: 'POST',
       data: { code },
+      answer: LOGIN_ANSWER,
     })
-    return parseLogin(body, this.platform.now())
+    return { token, expiresAt: this.platform.now() + expiresIn * 1000, user }
   }
 
   /**
@@ -245,7 +251,8 @@ export class Session {
       console.warn(`auth: the stored session cannot be read: ${errorText(err)}`)
       return null
     }
-    if (isStored(value) && this.platform.now() < value.expiresAt) return value
+    const stored = storedSession(value)
+    if (stored && this.platform.now() < stored.expiresAt) return stored
     // Expired, or written by an older version: start clean rather than send garbage.
     if (value !== '' && value !== undefined) {
       this.persist(() => this.platform.removeStorage(this.config.storageKey))
@@ -270,43 +277,10 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null
-}
-
-function nullableString(value: unknown): value is string | null {
-  return value === null || typeof value === 'string'
-}
-
-function isUser(value: unknown): value is User {
-  return (
-    isRecord(value) &&
-    typeof value.id === 'string' &&
-    nullableString(value.nickName) &&
-    nullableString(value.avatarUrl) &&
-    nullableString(value.phoneNumber)
-  )
-}
-
-function isStored(value: unknown): value is Stored {
-  return (
-    isRecord(value) &&
-    typeof value.token === 'string' &&
-    typeof value.expiresAt === 'number' &&
-    isUser(value.user)
-  )
-}
-
-function parseLogin(body: unknown, now: number): Stored {
-  if (
-    isRecord(body) &&
-    typeof body.token === 'string' &&
-    body.token !== '' &&
-    typeof body.expiresIn === 'number' &&
-    body.expiresIn > 0 &&
-    isUser(body.user)
-  ) {
-    return { token: body.token, expiresAt: now + body.expiresIn * 1000, user: body.user }
+function storedSession(value: unknown): Stored | null {
+  try {
+    return read(STORED, value, 'the stored session')
+  } catch {
+    return null
   }
-  throw new AuthError('BAD_RESPONSE', 'the login answer is not {token, expiresIn, user}')
 }

@@ -3,33 +3,22 @@
  * (identity still comes from the login code), so the answer says whether the user should fill in a
  * real nickname and avatar instead.
  */
+import { USER_INFO_ANSWER, type UserInfoAnswer } from '../contract/answers'
+import { ANONYMOUS_NICKNAME } from '../contract/nickname'
 import { ConsentFlow, type ConsentPayload } from './consent'
-import type { User } from './session'
 
-export interface UserInfo {
-  nickName: string
-  avatarUrl: string
-  gender?: number
-  country?: string
-  province?: string
-  city?: string
-  language?: string
-}
-
-export interface UserInfoResult {
-  userInfo: UserInfo
-  user: User
+export interface UserInfoResult extends UserInfoAnswer {
   /** WeChat's placeholder profile: ask for the avatar and nickname fill-in instead of showing it. */
   anonymous: boolean
 }
 
-const ANONYMOUS_NICKNAME = '微信用户'
-
 export class UserInfoFlow extends ConsentFlow<
   WechatMiniprogram.UserInfoDetail,
-  { userInfo: UserInfo; user: User },
+  typeof USER_INFO_ANSWER,
   UserInfoResult
 > {
+  protected readonly answer = USER_INFO_ANSWER
+
   protected path(): string {
     return this.config.endpoints.userInfo
   }
@@ -44,7 +33,7 @@ export class UserInfoFlow extends ConsentFlow<
     return { data, keyFree: null }
   }
 
-  protected accept(answer: { userInfo: UserInfo; user: User }): UserInfoResult {
+  protected accept(answer: UserInfoAnswer): UserInfoResult {
     this.session.setUser(answer.user)
     return { ...answer, anonymous: answer.userInfo.nickName === ANONYMOUS_NICKNAME }
   }

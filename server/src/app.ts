@@ -1,3 +1,4 @@
+import swagger from '@fastify/swagger'
 import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
@@ -10,6 +11,7 @@ import { WechatEmulator } from './emulator/emulator'
 import { emulatorPlugin } from './emulator/plugin'
 import { frameworkErrorsUnder } from './emulator/wechat-http'
 import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from './http-limits'
+import { OPENAPI_OPTIONS } from './openapi'
 import { localOrigin } from './origin'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
@@ -170,6 +172,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
 
   const wechat = options.wechat ?? ownWechatClient(app, options, now)
+
+  // Before the routes, which it collects as they are added: app.swagger() is the contract.
+  await app.register(swagger, OPENAPI_OPTIONS)
 
   const deps: RouteDeps = { config, store, wechat, now }
   await app.register(healthRoutes, deps)

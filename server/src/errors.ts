@@ -2,33 +2,10 @@ import { STATUS_CODES as HTTP_REASONS } from 'node:http'
 import type { Socket } from 'node:net'
 import { isNativeError } from 'node:util/types'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { ERROR_STATUS, type ErrorCode } from '../../miniprogram/contract'
 import { StoreUnavailableError } from './store'
 
-// The table of docs/api.md: each code has exactly one HTTP status.
-const STATUS = {
-  INVALID_REQUEST: 400,
-  WECHAT_CODE_INVALID: 400,
-  SIGNATURE_INVALID: 400,
-  WATERMARK_INVALID: 400,
-  NICKNAME_INVALID: 400,
-  UNAUTHORIZED: 401,
-  WECHAT_RISK_BLOCKED: 403,
-  NOT_FOUND: 404,
-  REQUEST_TIMEOUT: 408,
-  SESSION_KEY_STALE: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  INTERNAL_ERROR: 500,
-  WECHAT_ERROR: 502,
-  WECHAT_UNAVAILABLE: 503,
-  STORE_UNAVAILABLE: 503,
-} as const
-
-export type ErrorCode = keyof typeof STATUS
-
-/** Each code's HTTP status, for code outside the server that checks answers (the conformance kit). */
-export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = STATUS
+export type { ErrorCode }
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string }
@@ -44,7 +21,7 @@ export class ApiError extends Error {
   ) {
     super(message)
     this.name = 'ApiError'
-    this.status = STATUS[code]
+    this.status = ERROR_STATUS[code]
   }
 }
 

@@ -12,7 +12,7 @@ export {
 export type { ErrorBody, ErrorCode } from './errors'
 export type { RequestTimeouts } from './http-limits'
 export type { User } from './user'
-export type { PhoneInfo } from './phone'
+export type { PhoneNumber } from './phone'
 export type { WechatApi, WechatSession, WechatHttpOptions } from './wechat/client'
 export {
   WechatEmulator,
@@ -23,4 +23,4 @@ export {
   type WechatApiName,
 } from './emulator/emulator'
 export { startEmulator, type RunningEmulator, type StartEmulatorOptions } from './emulator/server'
-export { ANONYMOUS_NICKNAME } from './nickname'
+export { ANONYMOUS_NICKNAME } from '../../miniprogram/contract'

@@ -1,13 +1,8 @@
 import type { FastifyRequest } from 'fastify'
+import type { User } from '../../miniprogram/contract'
 import type { UserRecord } from './store'
 
-/** The user as clients see it (docs/api.md): never the openid, unionid or session_key. */
-export interface User {
-  id: string
-  nickName: string | null
-  avatarUrl: string | null
-  phoneNumber: string | null
-}
+export type { User }
 
 /** Resolves an uploaded avatar's path against the origin the client reached this server at. */
 export function toUser(record: UserRecord, request: FastifyRequest): User {

@@ -1,3 +1,4 @@
+import { checkRawAnswer } from './support/contract'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
 import { drippedRequests, dripUntilCut, exchange, SHORT_TIMEOUTS } from './support/raw-http'
 
@@ -138,6 +139,7 @@ describe('bad input', () => {
     'answers %s, which Node refuses before Fastify, in the one error shape',
     async (_case, raw) => {
       const answer = await exchange(h.url, (socket) => socket.write(raw, 'latin1'))
+      checkRawAnswer('GET', '/healthz', answer)
       expect(answer.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
       expect(answer.head).toMatch(/\r\ncontent-type: application\/json/i)
       expect(JSON.parse(answer.body)).toEqual({
@@ -151,6 +153,7 @@ describe('bad input', () => {
     const answer = await exchange(h.url, (socket) =>
       socket.write('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n'),
     )
+    checkRawAnswer('GET', '/healthz', answer)
     expect(answer.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
     expect(JSON.parse(answer.body)).toEqual({
       error: { code: 'INVALID_REQUEST', message: 'the request has no Host header' },
@@ -178,6 +181,7 @@ describe('a client that sends its request too slowly', () => {
     'is cut off while it drips %s, with 408 in the one error shape',
     async (_part, start, drip) => {
       const answer = await dripUntilCut(h.url, start, drip)
+      checkRawAnswer('POST', '/api/auth/login', answer)
       expect(answer.dripped).toBeGreaterThan(0)
       expect(answer.head).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
       expect(JSON.parse(answer.body)).toEqual({

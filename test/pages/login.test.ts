@@ -208,6 +208,7 @@ describe('nickname fill-in', () => {
     ['empty', '   '],
     ['33 characters', '字'.repeat(33)],
     ['a control character', 'a\u0007b'],
+    ['reversed by a bidirectional override', 'abc\u202edcba'],
   ])('rejects a nickname that is %s without a request', async (_case, nickName) => {
     const page = await open()
     await saveNickname(page, nickName)

@@ -1,37 +1,46 @@
 import rateLimit from '@fastify/rate-limit'
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
 import type { FastifyPluginAsync } from 'fastify'
+import {
+  ANONYMOUS_NICKNAME,
+  EMPTY_BODY,
+  LOGIN_ANSWER,
+  LOGIN_BODY,
+  normalizeNickName,
+  PHONE_BODY,
+  PHONE_NUMBER,
+  USER_INFO,
+  USER_INFO_ANSWER,
+  USER_INFO_BODY,
+  type UserInfo,
+} from '../../../miniprogram/contract'
+import { AnswerError, read } from '../../../miniprogram/contract/read'
 import { openEncryptedData, verifySignature, type WatermarkPolicy } from '../crypto'
-import { ApiError } from '../errors'
-import { ANONYMOUS_NICKNAME, normalizeNickName } from '../nickname'
-import { parsePhoneInfo, type PhoneInfo } from '../phone'
-import { EMPTY_BODY, objectBody, text } from '../schema'
+import { ApiError, type ErrorCode } from '../errors'
+import { parsePhoneInfo, type PhoneNumber } from '../phone'
 import { authenticate, sessionOf } from '../sessions'
 import { issueToken } from '../tokens'
 import { toUser } from '../user'
+import { answer, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
 
-/** Login and phone codes (docs/api.md): WeChat's are 32 characters today. */
-export const CODE_MAX_LENGTH = 128
-const CODE = text(CODE_MAX_LENGTH)
-// Lengths only: the crypto module explains what else is wrong with a value.
-const ENCRYPTED_DATA = { type: 'string', maxLength: 8192 }
-const IV = { type: 'string', maxLength: 64 }
-
-interface PhoneBody {
-  code?: string
-  encryptedData?: string
-  iv?: string
-}
-
-interface UserInfoBody {
-  encryptedData: string
-  iv: string
-  rawData?: string
-  signature?: string
-}
+const TAGS = ['auth']
+const BEARER = [{ bearer: [] }]
+/** Every route here takes a JSON body and counts against the per-address budget. */
+const AUTH_ROUTE: readonly ErrorCode[] = [...BODY_ERRORS, 'RATE_LIMITED']
+/** What WeChat's answers to a code can mean (code2Session and getuserphonenumber alike). */
+const WECHAT_ERRORS: readonly ErrorCode[] = [
+  'WECHAT_CODE_INVALID',
+  'WECHAT_RISK_BLOCKED',
+  'WECHAT_ERROR',
+  'WECHAT_UNAVAILABLE',
+]
+/** What a payload sealed with the session_key can fail on. */
+const SEALED_ERRORS: readonly ErrorCode[] = ['WATERMARK_INVALID', 'SESSION_KEY_STALE']
 
 /** /api/auth/*: the login, the consent payloads (phone, user info) and the logout. */
-export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
+export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
+  const app = plugin.withTypeProvider<JsonSchemaToTsProvider>()
   const { config, store, wechat, now } = deps
 
   if (config.rateLimitPerMin > 0) {
@@ -58,11 +67,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   })
 
   /** The legacy path, for base libraries older than 2.21.2, which send no phone code. */
-  const decryptPhone = (sessionKey: string, payload: Omit<PhoneBody, 'code'>): PhoneInfo => {
-    const { encryptedData, iv } = payload
-    if (encryptedData === undefined || iv === undefined) {
-      throw new ApiError('INVALID_REQUEST', 'send code, or encryptedData and iv')
-    }
+  const decryptPhone = (sessionKey: string, encryptedData: string, iv: string): PhoneNumber => {
     const phone = parsePhoneInfo(
       openEncryptedData(sessionKey, { encryptedData, iv }, watermarkPolicy()),
     )
@@ -70,9 +75,19 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     return phone
   }
 
-  app.post<{ Body: { code: string } }>(
+  app.post(
     '/login',
-    { schema: { body: objectBody({ code: CODE }, ['code']) } },
+    {
+      schema: {
+        summary: 'The silent login: a wx.login code for a token',
+        tags: TAGS,
+        body: LOGIN_BODY,
+        response: {
+          200: answer(LOGIN_ANSWER, 'A new token for the user of the code'),
+          ...errorAnswers([...AUTH_ROUTE, ...WECHAT_ERRORS]),
+        },
+      },
+    },
     async (request) => {
       const login = await wechat.code2Session(request.body.code)
       const { token, hash } = issueToken()
@@ -83,40 +98,47 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     },
   )
 
-  app.post<{ Body: PhoneBody }>(
+  app.post(
     '/phone',
     {
       onRequest: requireSession,
       schema: {
-        body: {
-          ...objectBody({ code: CODE, encryptedData: ENCRYPTED_DATA, iv: IV }),
-          dependencies: { encryptedData: ['iv'], iv: ['encryptedData'] },
+        summary: "The user's phone number, from the getphonenumber event",
+        tags: TAGS,
+        security: BEARER,
+        body: PHONE_BODY,
+        response: {
+          200: answer(PHONE_NUMBER, 'The number, now stored on the user'),
+          ...errorAnswers([...AUTH_ROUTE, ...BEARER_ERRORS, ...WECHAT_ERRORS, ...SEALED_ERRORS]),
         },
       },
     },
-    async (request): Promise<PhoneInfo> => {
+    async (request) => {
       const { user } = sessionOf(request)
       const { code, encryptedData, iv } = request.body
-      const phone =
-        code === undefined
-          ? decryptPhone(user.sessionKey, { encryptedData, iv })
-          : await wechat.getPhoneNumber(code, user.openid)
+      let phone: PhoneNumber
+      // PHONE_BODY's anyOf has refused a body with neither already; its type cannot tell.
+      if (code !== undefined) phone = await wechat.getPhoneNumber(code, user.openid)
+      else if (encryptedData !== undefined && iv !== undefined) {
+        phone = decryptPhone(user.sessionKey, encryptedData, iv)
+      } else throw new ApiError('INVALID_REQUEST', 'send code, or encryptedData and iv')
       await store.setPhoneNumber(user.id, phone.phoneNumber, now())
       return phone
     },
   )
 
-  app.post<{ Body: UserInfoBody }>(
+  app.post(
     '/userinfo',
     {
       onRequest: requireSession,
       schema: {
-        body: {
-          ...objectBody(
-            { encryptedData: ENCRYPTED_DATA, iv: IV, rawData: text(4096), signature: text(64) },
-            ['encryptedData', 'iv'],
-          ),
-          dependencies: { rawData: ['signature'], signature: ['rawData'] },
+        summary: 'WeChat user info, from the getuserinfo event',
+        tags: TAGS,
+        security: BEARER,
+        body: USER_INFO_BODY,
+        response: {
+          200: answer(USER_INFO_ANSWER, 'The decrypted user info, and the user'),
+          ...errorAnswers([...AUTH_ROUTE, ...BEARER_ERRORS, 'SIGNATURE_INVALID', ...SEALED_ERRORS]),
         },
       },
     },
@@ -129,19 +151,19 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         }
       }
       const data = openEncryptedData(user.sessionKey, { encryptedData, iv }, watermarkPolicy())
-      // Identifiers stay on the server, like the session_key.
-      const userInfo = Object.fromEntries(
-        Object.entries(data).filter(([key]) => key !== 'openId' && key !== 'unionId'),
-      )
-      if (typeof userInfo.nickName !== 'string') {
-        throw new ApiError('INVALID_REQUEST', 'the decrypted data is not user info')
+      // Only the fields the contract names: openId and unionId stay on the server, like the key.
+      let userInfo: UserInfo
+      try {
+        userInfo = read(USER_INFO, data, 'the decrypted data')
+      } catch (error) {
+        if (!(error instanceof AnswerError)) throw error
+        throw new ApiError('INVALID_REQUEST', `not user info: ${error.message}`)
       }
       // WeChat answers every user as 微信用户 with a grey avatar now: nothing worth keeping.
       if (userInfo.nickName !== ANONYMOUS_NICKNAME) {
         const nickName = normalizeNickName(userInfo.nickName) ?? undefined
         const { avatarUrl } = userInfo
-        const avatar =
-          typeof avatarUrl === 'string' && /^https?:\/\//.test(avatarUrl) ? avatarUrl : undefined
+        const avatar = /^https?:\/\//.test(avatarUrl) ? avatarUrl : undefined
         user = await store.setProfile(user.id, { nickName, avatar }, now())
       }
       return { userInfo, user: toUser(user, request) }
@@ -150,10 +172,22 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
 
   app.post(
     '/logout',
-    { onRequest: requireSession, schema: { body: EMPTY_BODY } },
+    {
+      onRequest: requireSession,
+      schema: {
+        summary: 'Ends the session: the token stops working at once',
+        tags: TAGS,
+        security: BEARER,
+        body: EMPTY_BODY,
+        response: {
+          204: answer({ type: 'null' } as const, 'Logged out: no body'),
+          ...errorAnswers([...AUTH_ROUTE, ...BEARER_ERRORS]),
+        },
+      },
+    },
     async (request, reply) => {
       await store.deleteSession(sessionOf(request).tokenHash)
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 }

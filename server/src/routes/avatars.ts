@@ -1,20 +1,38 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { ApiError } from '../errors'
 import { AVATAR_PATH } from '../store'
+import { errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
 
 const FILE = /^[A-Za-z0-9_-]{22}\.(?:png|jpg|webp)$/
+const IMAGE = { schema: { type: 'string', contentMediaType: 'application/octet-stream' } }
 
 /** GET /avatars/:file: public, as the names are random; a name never changes its bytes. */
 export const avatarRoutes: FastifyPluginAsync<RouteDeps> = async (app, { store }) => {
-  app.get<{ Params: { file: string } }>(`${AVATAR_PATH}:file`, async (request, reply) => {
-    const { file } = request.params
-    const avatar = FILE.test(file) ? await store.findAvatar(file) : undefined
-    if (!avatar) throw new ApiError('NOT_FOUND', `no avatar ${file}`)
-    return reply
-      .type(avatar.contentType)
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
-      .send(avatar.data)
-  })
+  app.get<{ Params: { file: string } }>(
+    `${AVATAR_PATH}:file`,
+    {
+      schema: {
+        summary: 'An uploaded avatar: public, under a random name that never changes its bytes',
+        tags: ['avatars'],
+        response: {
+          200: {
+            description: 'The image, with its content type',
+            content: { 'image/png': IMAGE, 'image/jpeg': IMAGE, 'image/webp': IMAGE },
+          },
+          ...errorAnswers(['NOT_FOUND']),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { file } = request.params
+      const avatar = FILE.test(file) ? await store.findAvatar(file) : undefined
+      if (!avatar) throw new ApiError('NOT_FOUND', `no avatar ${file}`)
+      return reply
+        .type(avatar.contentType)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('x-content-type-options', 'nosniff')
+        .send(avatar.data)
+    },
+  )
 }

@@ -1,15 +1,24 @@
 import { randomBytes } from 'node:crypto'
 import multipart from '@fastify/multipart'
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import {
+  AVATAR_ANSWER,
+  AVATAR_MAX_BYTES,
+  AVATAR_UPLOAD,
+  normalizeNickName,
+  PROFILE_BODY,
+  USER_ANSWER,
+} from '../../../miniprogram/contract'
 import { ApiError, toApiError } from '../errors'
 import { sniffImageType } from '../image-type'
-import { normalizeNickName } from '../nickname'
-import { objectBody } from '../schema'
 import { authenticate, sessionOf } from '../sessions'
 import { toUser } from '../user'
+import { answer, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
 
-export const AVATAR_MAX_BYTES = 1024 * 1024
+const TAGS = ['me']
+const BEARER = [{ bearer: [] }]
 
 async function readAvatar(request: FastifyRequest): Promise<Buffer> {
   try {
@@ -26,22 +35,47 @@ async function readAvatar(request: FastifyRequest): Promise<Buffer> {
 }
 
 /** /api/me: the signed-in user's own record, nickname and avatar. */
-export const meRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
+export const meRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
+  const app = plugin.withTypeProvider<JsonSchemaToTsProvider>()
   const { store, now } = deps
   app.addHook('onRequest', authenticate(store, now))
 
-  app.get('/', async (request) => ({ user: toUser(sessionOf(request).user, request) }))
+  app.get(
+    '/',
+    {
+      // GET /api/me, as documented; '/api/me/' would be a second path for the same thing.
+      prefixTrailingSlash: 'no-slash',
+      schema: {
+        summary: 'The signed-in user',
+        tags: TAGS,
+        security: BEARER,
+        response: { 200: answer(USER_ANSWER, 'The user'), ...errorAnswers(BEARER_ERRORS) },
+      },
+    },
+    async (request) => ({ user: toUser(sessionOf(request).user, request) }),
+  )
 
-  app.put<{ Body: { nickName: string } }>(
+  app.put(
     '/profile',
-    // No maxLength here: an overlong nickname is NICKNAME_INVALID, and the body limit bounds it.
-    { schema: { body: objectBody({ nickName: { type: 'string' } }, ['nickName']) } },
+    {
+      schema: {
+        summary: "Sets the user's nickname",
+        tags: TAGS,
+        security: BEARER,
+        body: PROFILE_BODY,
+        response: {
+          200: answer(USER_ANSWER, 'The user, with the nickname saved'),
+          ...errorAnswers([...BODY_ERRORS, ...BEARER_ERRORS, 'NICKNAME_INVALID']),
+        },
+      },
+    },
     async (request) => {
       const nickName = normalizeNickName(request.body.nickName)
       if (nickName === null) {
         throw new ApiError(
           'NICKNAME_INVALID',
-          'the nickname must be 1 to 32 characters after trimming, without control characters',
+          'the nickname must be 1 to 32 characters after trimming, without control characters ' +
+            'or invisible marks',
         )
       }
       const user = await store.setProfile(sessionOf(request).user.id, { nickName }, now())
@@ -54,26 +88,54 @@ export const meRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     await upload.register(multipart, {
       limits: { fileSize: AVATAR_MAX_BYTES, files: 1, fields: 8, fieldSize: 1024, parts: 16 },
     })
-    upload.post('/avatar', async (request) => {
-      if (!request.isMultipart()) {
-        throw new ApiError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          "send multipart/form-data with a file field named 'avatar'",
+    upload.withTypeProvider<JsonSchemaToTsProvider>().post(
+      '/avatar',
+      {
+        schema: {
+          summary: "Uploads the user's avatar (what wx.uploadFile sends)",
+          tags: TAGS,
+          security: BEARER,
+          response: {
+            200: answer(AVATAR_ANSWER, "The avatar's URL, and the user"),
+            ...errorAnswers([...BODY_ERRORS, ...BEARER_ERRORS]),
+          },
+        },
+        // The file is read by the handler, from the stream: the document names the body, but no
+        // schema could validate it before the handler runs.
+        config: {
+          swaggerTransform: ({ schema, url }) => ({
+            schema: { ...schema, consumes: ['multipart/form-data'], body: AVATAR_UPLOAD },
+            url,
+          }),
+        },
+      },
+      async (request) => {
+        if (!request.isMultipart()) {
+          throw new ApiError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            "send multipart/form-data with a file field named 'avatar'",
+          )
+        }
+        const data = await readAvatar(request)
+        const type = sniffImageType(data)
+        if (!type) {
+          throw new ApiError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'the avatar is not a PNG, JPEG or WebP image (judged by its content)',
+          )
+        }
+        const name = `${randomBytes(16).toString('base64url')}.${type.extension}`
+        const { id } = sessionOf(request).user
+        const saved = await store.saveAvatar(
+          id,
+          name,
+          { contentType: type.contentType, data },
+          now(),
         )
-      }
-      const data = await readAvatar(request)
-      const type = sniffImageType(data)
-      if (!type) {
-        throw new ApiError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          'the avatar is not a PNG, JPEG or WebP image (judged by its content)',
-        )
-      }
-      const name = `${randomBytes(16).toString('base64url')}.${type.extension}`
-      const { id } = sessionOf(request).user
-      const saved = await store.saveAvatar(id, name, { contentType: type.contentType, data }, now())
-      const user = toUser(saved, request)
-      return { avatarUrl: user.avatarUrl, user }
-    })
+        const user = toUser(saved, request)
+        if (user.avatarUrl === null) throw new Error('the store answered a user without the avatar')
+        return { avatarUrl: user.avatarUrl, user }
+      },
+    )
   })
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import { ApiError } from '../errors'
-import { parsePhoneInfo, type PhoneInfo } from '../phone'
+import { parsePhoneInfo, type PhoneNumber } from '../phone'
 import { AccessTokenCache } from './access-token'
 import {
   AnswerTooLarge,
@@ -20,7 +20,7 @@ export interface WechatSession {
 /** The seam between the routes and WeChat's server API: tests may swap it whole. */
 export interface WechatApi {
   code2Session(code: string): Promise<WechatSession>
-  getPhoneNumber(code: string, openid: string): Promise<PhoneInfo>
+  getPhoneNumber(code: string, openid: string): Promise<PhoneNumber>
 }
 
 export interface WechatHttpOptions {

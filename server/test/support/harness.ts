@@ -1,7 +1,9 @@
+import { EMULATOR_PREFIX } from '../../src/app'
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server'
 import type { Config } from '../../src/config'
 import type { WechatEmulator } from '../../src/emulator/emulator'
 import type { User } from '../../src/user'
+import { checkAnswer } from './contract'
 
 export interface Reply<T> {
   status: number
@@ -32,7 +34,7 @@ export interface Harness {
   emulator: WechatEmulator
   /** Every log line the server wrote. */
   logs: string[]
-  /** Every response body a call() saw. */
+  /** Every response body a call() saw; each was checked against docs/openapi.yaml. */
   bodies: string[]
   /** The server's and the emulator's clock, in ms; frozen unless advanced. */
   advance(ms: number): void
@@ -73,6 +75,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const response = await fetch(server.url + path, { method, headers, body })
     const text = await response.text()
     bodies.push(text)
+    // The emulator speaks WeChat's API, not the contract.
+    if (!path.startsWith(EMULATOR_PREFIX)) {
+      const contentType = response.headers.get('content-type')
+      checkAnswer(method, path, { status: response.status, contentType, text })
+    }
     const isJson = response.headers.get('content-type')?.startsWith('application/json')
     return {
       status: response.status,
