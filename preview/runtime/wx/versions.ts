@@ -3,6 +3,7 @@
  * (docs/wechat-platform.md §9). Below its version an API is absent from wx and canIUse says no,
  * as on an old WeChat.
  */
+import { compareVersion } from '../../../miniprogram/auth/features'
 import { readSettings } from '../../shared/state'
 
 export const SINCE: Readonly<Record<string, string>> = {
@@ -34,16 +35,6 @@ export const BEHAVIOUR_SINCE = {
   /** open-type="getPhoneNumber|agreePrivacyAuthorization". */
   combinedOpenType: '2.33.1',
 } as const
-
-export function compareVersion(a: string, b: string): number {
-  const x = a.split('.').map(Number)
-  const y = b.split('.').map(Number)
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] || 0) - (y[i] || 0)
-    if (d !== 0) return d > 0 ? 1 : -1
-  }
-  return 0
-}
 
 /** The base library picked in the panel; a change takes effect at the next launch. */
 export const sdkVersion = readSettings().sdkVersion
