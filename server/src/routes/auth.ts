@@ -4,6 +4,7 @@ import { openEncryptedData, verifySignature, type WatermarkPolicy } from '../cry
 import { ApiError } from '../errors'
 import { ANONYMOUS_NICKNAME, normalizeNickName } from '../nickname'
 import { parsePhoneInfo, type PhoneInfo } from '../phone'
+import { sharedRateLimit } from '../redis/rate-limit'
 import { EMPTY_BODY, objectBody, text } from '../schema'
 import { authenticate, sessionOf } from '../sessions'
 import { issueToken } from '../tokens'
@@ -30,13 +31,14 @@ interface UserInfoBody {
 
 /** /api/auth/*: the login, the consent payloads (phone, user info) and the logout. */
 export const authRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
-  const { config, store, wechat, now } = deps
+  const { config, store, wechat, now, redis } = deps
 
   if (config.rateLimitPerMin > 0) {
     await app.register(rateLimit, {
       global: false,
       max: config.rateLimitPerMin,
       timeWindow: 60_000,
+      ...sharedRateLimit(redis),
       errorResponseBuilder: (_request, context) =>
         new ApiError(
           'RATE_LIMITED',
