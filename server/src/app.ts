@@ -72,7 +72,7 @@ export function createEmulator(config: Config, now: () => number): WechatEmulato
 
 // Neither bodies nor headers (Authorization) nor query strings (the emulator's paths carry the
 // secret and codes) ever reach a log line.
-const logSerializers = {
+export const logSerializers = {
   req: (request: FastifyRequest) => ({
     method: request.method,
     url: request.url.split('?')[0],

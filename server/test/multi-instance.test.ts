@@ -91,7 +91,7 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
       wechat,
       databaseUrl: database.url,
       redisUrl: services.redisUrl,
-      env: { RATE_LIMIT_PER_MIN: String(RATE_LIMIT_PER_MIN) },
+      env: { RATE_LIMIT_PER_MIN: String(RATE_LIMIT_PER_MIN), DATABASE_POOL_MAX: '5' },
     }
     cluster = await startCluster(3, options)
   }, 120_000)

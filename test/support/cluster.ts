@@ -47,8 +47,10 @@ export interface ClusterOptions {
   /** The compiled server's main.js. */
   main: string
   wechat: WechatOfInstances
-  databaseUrl: string
-  redisUrl: string
+  /** Default: none, so SQLite in a DATA_DIR of the instance's own (one instance only). */
+  databaseUrl?: string
+  /** Default: none, so the rate limit and the access token are the instance's own. */
+  redisUrl?: string
   /** More variables, e.g. RATE_LIMIT_PER_MIN. */
   env?: Record<string, string>
 }
@@ -57,6 +59,7 @@ export interface Instance {
   readonly name: string
   readonly url: string
   readonly pid: number
+  readonly logFile: string
   /** Until it exits. */
   running(): boolean
   /** The `msg` of every JSON log line it wrote. */
@@ -83,9 +86,8 @@ export async function startInstance(
       WECHAT_API_BASE: options.wechat.url,
       WECHAT_APPID: options.wechat.appid,
       WECHAT_SECRET: options.wechat.secret,
-      DATABASE_URL: options.databaseUrl,
-      DATABASE_POOL_MAX: '5',
-      REDIS_URL: options.redisUrl,
+      DATABASE_URL: options.databaseUrl ?? '',
+      REDIS_URL: options.redisUrl ?? '',
       // The client plays many users from this machine, each with an address of its own.
       TRUST_PROXY: '127.0.0.1',
       // Nothing may load TypeScript at run time.
@@ -102,6 +104,7 @@ export async function startInstance(
     name,
     url,
     pid: child.pid ?? 0,
+    logFile,
     running: () => running(child),
     messages: () =>
       fs
