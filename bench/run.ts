@@ -224,15 +224,22 @@ interface Wechat {
 function wechatOf(emulator: { url: string; appid: string; secret: string }): Wechat {
   return {
     ...emulator,
-    loginCodes: (count, openid) =>
-      mint(count, (i) =>
+    loginCodes: async (count, openid) => {
+      const minted = await mint(count, (i) =>
         postJson<{ code: string }>(
           `${emulator.url}/control/login`,
           openid ? { openid: openid(i) } : {},
         ),
-      ),
-    phoneCodes: (count, openid) =>
-      mint(count, () => postJson<{ code: string }>(`${emulator.url}/control/phone`, { openid })),
+      )
+      // The login's body is the code alone: its schema refuses any other field.
+      return minted.map(({ code }) => ({ code }))
+    },
+    phoneCodes: async (count, openid) => {
+      const minted = await mint(count, () =>
+        postJson<{ code: string }>(`${emulator.url}/control/phone`, { openid }),
+      )
+      return minted.map(({ code }) => ({ code }))
+    },
   }
 }
 
