@@ -13,7 +13,6 @@ import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from './ht
 import { localOrigin } from './origin'
 import { RedisTokenStore } from './redis/access-token-store'
 import type { SharedRedis } from './redis/connection'
-import { redisPlugin } from './redis/plugin'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
@@ -184,6 +183,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   let redis: SharedRedis | null = null
   if (config.redis) {
+    // ioredis loads only with REDIS_URL.
+    const { redisPlugin } = await import('./redis/plugin')
     await app.register(redisPlugin, { config: config.redis, keyPrefix: options.redisKeyPrefix })
     redis = app.redis
   }
