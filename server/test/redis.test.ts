@@ -7,7 +7,7 @@ import { privateServices, servicesMissing, type PrivateServices } from '../../te
 import { until } from '../../test/support/until'
 import { EMULATOR_APPID } from '../src/config'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
-import { keysUnder, onRedis, redisMissing } from './support/redis'
+import { freePort, keysUnder, listClients, onRedis, redisMissing } from './support/redis'
 
 const TOKEN_KEY = `wechat-access-token:${EMULATOR_APPID}`
 
@@ -32,6 +32,38 @@ describeWhenAvailable('two servers on one Redis', redisMissing, () => {
       }
     } finally {
       await Promise.all([a.close(), b.close()])
+    }
+  })
+})
+
+describeWhenAvailable('a server on Redis', redisMissing, () => {
+  const url = process.env.REDIS_URL ?? ''
+  const ownConnections = async () =>
+    (await listClients(url)).filter((client) => client.includes(' name=weapp-login ')).length
+
+  it('closes its connection to Redis when it stops', async () => {
+    const before = await ownConnections()
+    const h = await startHarness(onRedis(url))
+    expect(await ownConnections()).toBe(before + 1)
+    await h.close()
+    expect(await ownConnections()).toBe(before)
+  })
+
+  it('starts while Redis is down, says so once, and logs users in', async () => {
+    const nowhere = `redis://127.0.0.1:${await freePort()}`
+    const h = await startHarness({
+      ...onRedis(nowhere),
+      config: { redis: { url: nowhere }, rateLimitPerMin: 5 },
+    })
+    try {
+      for (let i = 0; i < 3; i++) await h.login()
+      expect((await badLogin(h)).status).toBe(400)
+      const lines = h.logs.map((line) => (JSON.parse(line) as { msg: string }).msg)
+      expect(
+        lines.filter((msg) => /^Redis cannot be reached \(ECONNREFUSED\)/.test(msg)),
+      ).toHaveLength(1)
+    } finally {
+      await h.close()
     }
   })
 })

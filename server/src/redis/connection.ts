@@ -66,6 +66,8 @@ export async function connectRedis(
   const reachability = new Reachability(log)
   let closing = false
   const client = new Redis(config.url, {
+    // What CLIENT LIST shows for these connections.
+    connectionName: 'weapp-login',
     keyPrefix,
     connectTimeout: REDIS_TIMEOUTS.connectMs,
     commandTimeout: REDIS_TIMEOUTS.commandMs,
