@@ -646,7 +646,7 @@ async function main(): Promise<void> {
       ['', 'decryptions/s', 'vs bare'],
       [
         [
-          'decryptOpenData (strict base64, PKCS#7, watermark-ready JSON)',
+          'decryptOpenData (strict base64, PKCS#7 check, JSON.parse)',
           crypto.ours.toFixed(0),
           percent(crypto.ours / crypto.bare),
         ],
