@@ -85,9 +85,11 @@ async function flow<T>(name: string, run: () => Promise<T>): Promise<T> {
   return result
 }
 
-async function idle(page: Rendered, trigger: () => void) {
+async function idle(page: Rendered, trigger: () => void | Promise<void>) {
   const before = page.data.status
-  trigger()
+  // A trigger that first asks the emulator for what to send (a phone code) has not tapped yet
+  // when it returns: settle() would find nothing under way.
+  await trigger()
   await settle(() => page.data.busy === false && page.data.status !== before)
 }
 

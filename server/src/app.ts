@@ -13,6 +13,8 @@ import { frameworkErrorsUnder } from './emulator/wechat-http'
 import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from './http-limits'
 import { OPENAPI_OPTIONS } from './openapi'
 import { localOrigin } from './origin'
+import { RedisTokenStore } from './redis/access-token-store'
+import type { SharedRedis } from './redis/connection'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
@@ -20,6 +22,7 @@ import { healthRoutes } from './routes/health'
 import { meRoutes } from './routes/me'
 import { AJV_OPTIONS } from './schema'
 import { openStore, StoreUnavailableError, type Store } from './store'
+import { FallbackTokenStore } from './wechat/access-token-store'
 import {
   createWechatClient,
   DEFAULT_WECHAT_HTTP,
@@ -53,6 +56,8 @@ export interface AppOptions {
   wechatHttp?: Partial<WechatHttpOptions>
   requestTimeouts?: Partial<RequestTimeouts>
   sweepIntervalMs?: number
+  /** Before every Redis key (default `weapp-login:`): tests that share a Redis keep apart. */
+  redisKeyPrefix?: string
   /** Registered after the routes: development tools (main.ts adds the browser preview). */
   plugins?: FastifyPluginAsync[]
 }
@@ -68,7 +73,7 @@ export function createEmulator(config: Config, now: () => number): WechatEmulato
 
 // Neither bodies nor headers (Authorization) nor query strings (the emulator's paths carry the
 // secret and codes) ever reach a log line.
-const logSerializers = {
+export const logSerializers = {
   req: (request: FastifyRequest) => ({
     method: request.method,
     url: request.url.split('?')[0],
@@ -87,8 +92,18 @@ function trustedProxies(trust: Config['trustProxy']): FastifyServerOptions['trus
   return trust > 0 && ((_address: string, hop: number) => hop < trust)
 }
 
-/** The client of WeChat's API at config.wechat.apiBase, or of the emulator mounted on `app`. */
-function ownWechatClient(app: FastifyInstance, options: AppOptions, now: () => number): WechatApi {
+/**
+ * The client of WeChat's API at config.wechat.apiBase, or of the emulator mounted on `app`. With
+ * Redis, its access token is the one every instance shares, and this process's own while Redis
+ * cannot be reached: WeChat is still there, and a token per instance costs a few stable_token
+ * calls, far below its quota, where failing the phone step would cost the users.
+ */
+function ownWechatClient(
+  app: FastifyInstance,
+  options: AppOptions,
+  now: () => number,
+  redis: SharedRedis | null,
+): WechatApi {
   const { apiBase, appid, secret } = options.config.wechat
   const client = createWechatClient({
     appid,
@@ -97,6 +112,9 @@ function ownWechatClient(app: FastifyInstance, options: AppOptions, now: () => n
     http: { ...DEFAULT_WECHAT_HTTP, ...options.wechatHttp },
     now,
     log: app.log.child({ component: 'wechat' }),
+    tokenStore: redis
+      ? new FallbackTokenStore(new RedisTokenStore(redis.client, appid, now))
+      : undefined,
   })
   app.addHook('onClose', async () => client.close())
   return client
@@ -165,18 +183,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (!options.store) await store.close()
   })
 
+  let redis: SharedRedis | null = null
+  if (config.redis) {
+    // ioredis loads only with REDIS_URL.
+    const { redisPlugin } = await import('./redis/plugin')
+    await app.register(redisPlugin, { config: config.redis, keyPrefix: options.redisKeyPrefix })
+    redis = app.redis
+  }
+
   if (config.emulator) {
     const emulator = options.emulator ?? createEmulator(config, now)
     // The emulator stands in for WeChat: a log line for each of its calls would double the log.
     await app.register(emulatorPlugin, { emulator, prefix: EMULATOR_PREFIX, logLevel: 'warn' })
   }
 
-  const wechat = options.wechat ?? ownWechatClient(app, options, now)
+  const wechat = options.wechat ?? ownWechatClient(app, options, now, redis)
 
   // Before the routes, which it collects as they are added: app.swagger() is the contract.
   await app.register(swagger, OPENAPI_OPTIONS)
 
-  const deps: RouteDeps = { config, store, wechat, now }
+  const deps: RouteDeps = { config, store, wechat, now, redis }
   await app.register(healthRoutes, deps)
   await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
   await app.register(meRoutes, { ...deps, prefix: '/api/me' })

@@ -11,6 +11,12 @@ export interface DatabaseConfig {
   poolMax: number
 }
 
+/** Redis, where instances share the rate limit and WeChat's access token when REDIS_URL is set. */
+export interface RedisConfig {
+  /** redis://[user:password@]host[:port][/db] (rediss:// over TLS): never logged. */
+  url: string
+}
+
 export interface Config {
   /**
    * NODE_ENV=production: no built-in emulator without EMULATOR=1, and no development tools (the
@@ -23,6 +29,8 @@ export interface Config {
   dataDir: string
   /** null: SQLite in dataDir. */
   database: DatabaseConfig | null
+  /** null: the rate limit and the access token live in this process. */
+  redis: RedisConfig | null
   tokenTtlS: number
   /** 0 turns the watermark freshness check off. */
   watermarkMaxAgeS: number
@@ -71,6 +79,19 @@ function isPostgresUrl(value: string): boolean {
     url !== null &&
     ['postgres:', 'postgresql:'].includes(url.protocol) &&
     (url.hostname !== '' || url.searchParams.has('host'))
+  )
+}
+
+/** A URL ioredis connects with: a host, and at most a database number as its path. */
+function isRedisUrl(value: string): boolean {
+  const url = URL.canParse(value) ? new URL(value) : null
+  return (
+    url !== null &&
+    ['redis:', 'rediss:'].includes(url.protocol) &&
+    url.hostname !== '' &&
+    /^(?:\/(?:\d|1[0-5])?)?$/.test(url.pathname) &&
+    !url.search &&
+    !url.hash
   )
 }
 
@@ -139,6 +160,14 @@ export function loadConfig(env: Env): Config {
     // Most likely a misspelt DATABASE_URL: SQLite would run unannounced.
     problems.push('DATABASE_POOL_MAX applies only with DATABASE_URL (PostgreSQL)')
   }
+  const redisUrl = raw('REDIS_URL')
+  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) {
+    // Like DATABASE_URL, it may hold a password.
+    problems.push(
+      'REDIS_URL must be a redis:// or rediss:// URL with a host, and at most a database number ' +
+        '(0 to 15) as its path',
+    )
+  }
   const tokenTtlS = integer('TOKEN_TTL_S', 7 * 24 * 3600, 60, 365 * 24 * 3600)
   const watermarkMaxAgeS = integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600)
   const rateLimitPerMin = integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000)
@@ -157,6 +186,7 @@ export function loadConfig(env: Env): Config {
     port,
     dataDir,
     database: databaseUrl === undefined ? null : { url: databaseUrl, poolMax: databasePoolMax },
+    redis: redisUrl === undefined ? null : { url: redisUrl },
     tokenTtlS,
     watermarkMaxAgeS,
     rateLimitPerMin,

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       port: 3000,
       dataDir: DEFAULT_DATA_DIR,
       database: null,
+      redis: null,
       tokenTtlS: 604800,
       watermarkMaxAgeS: 600,
       rateLimitPerMin: 60,
@@ -167,8 +168,21 @@ describe('loadConfig', () => {
     })
   })
 
+  it('shares the rate limit and the access token through Redis with REDIS_URL', () => {
+    for (const url of [
+      'redis://127.0.0.1:6379',
+      'redis://:p4ss@cache.internal:6380/2',
+      'rediss://app:p4ss@cache.internal/',
+    ]) {
+      expect(loadConfig({ REDIS_URL: url }).redis).toEqual({ url })
+    }
+  })
+
   it('takes an empty value as unset', () => {
-    expect(loadConfig({ PORT: '', WECHAT_APPID: '' }).port).toBe(3000)
+    expect(loadConfig({ PORT: '', WECHAT_APPID: '', REDIS_URL: '' })).toMatchObject({
+      port: 3000,
+      redis: null,
+    })
   })
 
   it.each([
@@ -193,6 +207,11 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgres://db/weapp', DATABASE_POOL_MAX: '0' }, /^DATABASE_POOL_MAX/],
     [{ DATABASE_URL: 'postgres://db/weapp', DATABASE_POOL_MAX: '101' }, /^DATABASE_POOL_MAX/],
     [{ DATABASE_POOL_MAX: '20' }, /^DATABASE_POOL_MAX applies only with DATABASE_URL/],
+    [{ REDIS_URL: 'http://cache.internal:6379' }, /^REDIS_URL must be a redis:\/\//],
+    [{ REDIS_URL: 'cache.internal:6379' }, /^REDIS_URL/],
+    [{ REDIS_URL: 'redis:///var/run/redis.sock' }, /^REDIS_URL/],
+    [{ REDIS_URL: 'redis://cache.internal/16' }, /^REDIS_URL/],
+    [{ REDIS_URL: 'redis://cache.internal/?db=1' }, /^REDIS_URL/],
   ])('refuses %j', (env, problem) => {
     const { problems } = configErrorOf(env)
     expect(problems).toHaveLength(1)
@@ -211,9 +230,16 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('has space')
   })
 
-  it('never echoes a database password', () => {
-    const error = configErrorOf({ DATABASE_URL: 'mysql://app:s3cret-pw@db/weapp' })
-    expect(error.message).toContain('DATABASE_URL')
+  it('never echoes a database or Redis password', () => {
+    const error = configErrorOf({
+      DATABASE_URL: 'mysql://app:s3cret-pw@db/weapp',
+      REDIS_URL: 'redis://:r3dis-pw@cache/x',
+    })
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^DATABASE_URL/),
+      expect.stringMatching(/^REDIS_URL/),
+    ])
     expect(error.message).not.toContain('s3cret-pw')
+    expect(error.message).not.toContain('r3dis-pw')
   })
 })

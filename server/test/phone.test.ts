@@ -1,9 +1,19 @@
-import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
+import { describeWhenAvailable } from '../../test/support/needs'
+import { EMULATOR_APPID } from '../src/config'
+import {
+  startHarness,
+  type ErrorAnswer,
+  type Harness,
+  type HarnessOptions,
+} from './support/harness'
+import { keysUnder, onRedis, redisMissing } from './support/redis'
 
 let h: Harness
+/** Each test's server: in-process state by default, or on Redis. */
+let serverOptions: () => HarnessOptions = () => ({})
 
 beforeEach(async () => {
-  h = await startHarness()
+  h = await startHarness(serverOptions())
 })
 
 afterEach(async () => {
@@ -100,7 +110,7 @@ describe('POST /api/auth/phone with a code', () => {
   })
 })
 
-describe('the access token', () => {
+function accessTokenTests(): void {
   it('is fetched once and shared by concurrent callers', async () => {
     const users = await Promise.all([1, 2, 3, 4, 5].map(() => signedIn()))
     const codes = await Promise.all(users.map(async (u) => (await u.mint()).code))
@@ -166,6 +176,40 @@ describe('the access token', () => {
     expect(reply.status).toBe(502)
     expect(reply.body.error.code).toBe('WECHAT_ERROR')
     expect(await calls()).toMatchObject({ stable_token: 2, getuserphonenumber: 2 })
+  })
+}
+
+describe('the access token', accessTokenTests)
+
+describeWhenAvailable('the access token in Redis (REDIS_URL)', redisMissing, () => {
+  let redis: ReturnType<typeof onRedis>
+  beforeAll(() => {
+    serverOptions = () => (redis = onRedis())
+  })
+  afterAll(() => {
+    serverOptions = () => ({})
+  })
+
+  accessTokenTests()
+
+  it('is kept in Redis, where every instance of the mini-program finds it', async () => {
+    const { token, mint } = await signedIn()
+    expect((await phone(token, { code: (await mint()).code })).status).toBe(200)
+    const keys = await keysUnder(redis.config.redis?.url ?? '', redis.redisKeyPrefix)
+    expect(Object.keys(keys)).toEqual([`wechat-access-token:${EMULATOR_APPID}`])
+    const stored = JSON.parse(keys[`wechat-access-token:${EMULATOR_APPID}`] ?? '')
+    expect(stored).toEqual({
+      token: expect.any(String),
+      refreshAt: expect.any(Number),
+      expiresAt: expect.any(Number),
+    })
+    // The token the emulator takes: a phone call with it needs no stable_token of its own.
+    const again = await h.call<{ errcode: number }>(
+      'POST',
+      `/__wechat/wxa/business/getuserphonenumber?access_token=${stored.token}`,
+      { json: { code: (await mint()).code } },
+    )
+    expect(again.body.errcode).toBe(0)
   })
 })
 

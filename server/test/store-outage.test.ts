@@ -5,33 +5,28 @@
  */
 import { Client } from 'pg'
 import { describeWhenAvailable } from '../../test/support/needs'
+import { privateServices, servicesMissing, type PrivateServices } from '../../test/support/services'
 import type { User } from '../src/user'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
-import {
-  freshDatabase,
-  privatePostgres,
-  servicesMissing,
-  type PrivatePostgres,
-  type TestDatabase,
-} from './support/postgres'
+import { freshDatabase, type TestDatabase } from './support/postgres'
 
 const UNREACHABLE = /the database cannot be reached/
 const BACK = /the database is reachable again/
 
 describeWhenAvailable('a server whose PostgreSQL goes away and comes back', servicesMissing, () => {
-  let postgres: PrivatePostgres
+  let services: PrivateServices
   let database: TestDatabase
   let h: Harness
 
   beforeAll(async () => {
-    postgres = await privatePostgres()
-    database = await freshDatabase(postgres.url)
+    services = await privateServices()
+    database = await freshDatabase(services.databaseUrl)
     h = await startHarness({ config: { database: { url: database.url, poolMax: 4 } } })
   }, 60_000)
 
   afterAll(async () => {
     await h?.close()
-    await postgres?.down()
+    await services?.down()
   })
 
   const messages = () =>
@@ -42,7 +37,7 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
     // Connections in the pool, idle when the server goes: their end must not end the process.
     await Promise.all(Array.from({ length: 4 }, () => h.call('GET', '/api/me', { token })))
 
-    await postgres.stop()
+    await services.stop('postgres')
     const down = [
       await h.call<ErrorAnswer>('GET', '/api/me', { token }),
       await h.call<ErrorAnswer>('PUT', '/api/me/profile', { token, json: { nickName: '小明' } }),
@@ -60,7 +55,7 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
     expect(messages().filter((msg) => UNREACHABLE.test(msg))).toHaveLength(1)
     expect(messages().filter((msg) => msg === 'unexpected error')).toEqual([])
 
-    await postgres.start()
+    await services.start('postgres')
     const me = await h.call<{ user: User }>('GET', '/api/me', { token })
     expect(me.status).toBe(200)
     expect(me.body.user.id).toBe(user.id)

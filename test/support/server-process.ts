@@ -14,10 +14,16 @@ import * as path from 'node:path'
 const ROOT = path.resolve(__dirname, '../..')
 const LISTENING = /^listening on (http:\/\/\S+)/m
 
+/** How node runs `script`: TypeScript through tsx (as npm start), compiled JavaScript plainly. */
+export function nodeArgs(script: string): string[] {
+  return script.endsWith('.ts') ? ['--import', 'tsx', script] : [script]
+}
+
 /**
- * Starts `node --import tsx <script>` and resolves with its URL once it prints its listen line.
- * Its output goes to `logFile`, not a pipe: a server that logs every request would otherwise
- * stall on a full pipe whenever this process is busy (generating load, say).
+ * Starts `node --import tsx <script>` (or plain `node <script>` for compiled JavaScript) and
+ * resolves with its URL once it prints its listen line. Its output goes to `logFile`, not a pipe:
+ * a server that logs every request would otherwise stall on a full pipe whenever this process is
+ * busy (generating load, say).
  */
 export async function startListening(
   script: string,
@@ -26,7 +32,7 @@ export async function startListening(
 ): Promise<{ child: ChildProcess; url: string }> {
   const log = fs.openSync(logFile, 'a')
   const from = fs.fstatSync(log).size
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, nodeArgs(script), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', log, log],

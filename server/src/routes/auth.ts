@@ -18,6 +18,7 @@ import { AnswerError, read } from '../../../miniprogram/contract/read'
 import { openEncryptedData, verifySignature, type WatermarkPolicy } from '../crypto'
 import { ApiError, type ErrorCode } from '../errors'
 import { parsePhoneInfo, type PhoneNumber } from '../phone'
+import { sharedRateLimit } from '../redis/rate-limit'
 import { authenticate, sessionOf } from '../sessions'
 import { issueToken } from '../tokens'
 import { toUser } from '../user'
@@ -41,13 +42,14 @@ const SEALED_ERRORS: readonly ErrorCode[] = ['WATERMARK_INVALID', 'SESSION_KEY_S
 /** /api/auth/*: the login, the consent payloads (phone, user info) and the logout. */
 export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
   const app = plugin.withTypeProvider<JsonSchemaToTsProvider>()
-  const { config, store, wechat, now } = deps
+  const { config, store, wechat, now, redis } = deps
 
   if (config.rateLimitPerMin > 0) {
     await app.register(rateLimit, {
       global: false,
       max: config.rateLimitPerMin,
       timeWindow: 60_000,
+      ...sharedRateLimit(redis),
       errorResponseBuilder: (_request, context) =>
         new ApiError(
           'RATE_LIMITED',

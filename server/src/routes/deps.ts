@@ -1,4 +1,5 @@
 import type { Config } from '../config'
+import type { SharedRedis } from '../redis/connection'
 import type { Store } from '../store'
 import type { WechatApi } from '../wechat/client'
 
@@ -8,4 +9,6 @@ export interface RouteDeps {
   store: Store
   wechat: WechatApi
   now: () => number
+  /** With REDIS_URL: what the instances share (the rate limit). */
+  redis: SharedRedis | null
 }

@@ -2,8 +2,6 @@ import type { Config } from '../config'
 import { Availability, StoreUnavailableError, type StoreLog } from './availability'
 import type { Engine } from './engine'
 import { migrate } from './migrations'
-import { openPostgres } from './postgres'
-import { openSqlite } from './sqlite'
 import { createStore, guard, type Store } from './store'
 
 export { AVATAR_PATH, type Store, type StoredAvatar, type UserRecord } from './store'
@@ -18,9 +16,13 @@ export async function openStore(
   log: StoreLog,
 ): Promise<Store> {
   const availability = new Availability(log)
+  // Each engine's driver loads only when used: pg and better-sqlite3 each cost a process
+  // megabytes that the other engine's deployment never needs.
   const engine: Engine = config.database
-    ? openPostgres(config.database, (reason) => availability.lost(reason))
-    : openSqlite(config.dataDir)
+    ? (await import('./postgres')).openPostgres(config.database, (reason) =>
+        availability.lost(reason),
+      )
+    : (await import('./sqlite')).openSqlite(config.dataDir)
   const run = guard(engine, availability)
   try {
     await run(() => migrate(engine.db, engine.name))

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { ApiError } from '../errors'
 import { parsePhoneInfo, type PhoneNumber } from '../phone'
 import { AccessTokenCache } from './access-token'
+import type { AccessTokenStore } from './access-token-store'
 import {
   AnswerTooLarge,
   createTransport,
@@ -41,6 +42,8 @@ export interface WechatClientOptions {
   http: WechatHttpOptions
   now: () => number
   log: FastifyBaseLogger
+  /** Where the access token lives; default: this process's memory. */
+  tokenStore?: AccessTokenStore
 }
 
 /** The client buildApp makes: it owns a keep-alive agent, closed with the app. */
@@ -127,16 +130,20 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     }
   }
 
-  const tokens = new AccessTokenCache(async () => {
-    const body = { grant_type: 'client_credential', appid, secret, force_refresh: false }
-    const reply = await send('stable_token', '/cgi-bin/stable_token', body)
-    if (reply.errcode !== 0) throw rejected('stable_token', reply)
-    const { access_token: accessToken, expires_in: expiresInS } = reply
-    if (typeof accessToken !== 'string' || typeof expiresInS !== 'number' || expiresInS <= 0) {
-      throw unexpected('stable_token', { detail: 'no access_token or expires_in' })
-    }
-    return { accessToken, expiresInS }
-  }, options.now)
+  const tokens = new AccessTokenCache(
+    async () => {
+      const body = { grant_type: 'client_credential', appid, secret, force_refresh: false }
+      const reply = await send('stable_token', '/cgi-bin/stable_token', body)
+      if (reply.errcode !== 0) throw rejected('stable_token', reply)
+      const { access_token: accessToken, expires_in: expiresInS } = reply
+      if (typeof accessToken !== 'string' || typeof expiresInS !== 'number' || expiresInS <= 0) {
+        throw unexpected('stable_token', { detail: 'no access_token or expires_in' })
+      }
+      return { accessToken, expiresInS }
+    },
+    options.now,
+    options.tokenStore,
+  )
 
   return {
     async code2Session(code) {

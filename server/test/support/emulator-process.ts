@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
+import { nodeArgs } from '../../../test/support/server-process'
 
 // `npm run emulator` runs exactly this, minus npm's wrapper: node --import tsx on its main.ts.
 const ROOT = resolve(__dirname, '..', '..', '..')
@@ -24,9 +25,12 @@ export interface EmulatorProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** The standalone emulator in its own process, with these EMULATOR_* variables. */
-export function spawnEmulator(env: Record<string, string>): EmulatorProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+/**
+ * The standalone emulator in its own process, with these EMULATOR_* variables; `main` may be the
+ * compiled one (server/dist/emulator/main.js).
+ */
+export function spawnEmulator(env: Record<string, string>, main = MAIN): EmulatorProcess {
+  const child = spawn(process.execPath, nodeArgs(main), {
     cwd: ROOT,
     env: { ...process.env, EMULATOR_PORT: '0', ...env },
   })

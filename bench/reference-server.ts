@@ -1,0 +1,69 @@
+/**
+ * The yardsticks of the server benchmark, in the same framework and logging as the server:
+ *
+ * - POST /login, the physical reference of the login route: the same body schema, one call over
+ *   a keep-alive node:http agent to a bare upstream (bench/upstream.ts) that answers a canned
+ *   code2Session, and the same store write (the server's own Kysely store on SQLite, its
+ *   recordLogin with a new token's hash). What the login route costs beyond this is its own.
+ * - GET /bare, a constant: the ceiling of the framework on this machine.
+ *
+ * UPSTREAM_URL says where the upstream listens; DATA_DIR where the store lives.
+ */
+import * as http from 'node:http'
+import Fastify from 'fastify'
+import { logSerializers } from '../server/src/app'
+import { AJV_OPTIONS, objectBody, text } from '../server/src/schema'
+import { openStore } from '../server/src/store'
+import { issueToken } from '../server/src/tokens'
+
+const TOKEN_TTL_S = 7 * 24 * 3600
+const upstream = new URL(process.env.UPSTREAM_URL ?? '')
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+
+function code2Session(code: string): Promise<{ openid: string; session_key: string }> {
+  const query = new URLSearchParams({ appid: 'wx0', secret: 's', js_code: code })
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: upstream.hostname, port: upstream.port, path: `/sns/jscode2session?${query}`, agent },
+      (response) => {
+        let text = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => (text += chunk))
+        response.on('end', () => {
+          try {
+            resolve(JSON.parse(text))
+          } catch (error) {
+            reject(error)
+          }
+        })
+      },
+    )
+    request.on('error', reject)
+    request.end()
+  })
+}
+
+async function main(): Promise<void> {
+  const app = Fastify({ logger: { level: 'info', serializers: logSerializers }, ajv: AJV_OPTIONS })
+  const store = await openStore({ dataDir: process.env.DATA_DIR ?? '', database: null }, app.log)
+
+  app.post<{ Body: { code: string } }>(
+    '/login',
+    { schema: { body: objectBody({ code: text(128) }, ['code']) } },
+    async (request) => {
+      const session = await code2Session(request.body.code)
+      const { token, hash } = issueToken()
+      const at = Date.now()
+      const login = { openid: session.openid, unionid: null, sessionKey: session.session_key }
+      const expiresAt = at + TOKEN_TTL_S * 1000
+      const user = await store.recordLogin(login, { tokenHash: hash, expiresAt }, at)
+      return { token, expiresIn: TOKEN_TTL_S, user: { id: user.id, nickName: user.nickName } }
+    },
+  )
+  app.get('/bare', async () => ({ ok: true }))
+
+  const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  console.log(`listening on ${address}`)
+}
+
+void main()

@@ -1,0 +1,329 @@
+/**
+ * Three instances of the compiled server in production, on one PostgreSQL and one Redis, with
+ * the standalone emulator as their WeChat, and a client that spreads its calls over them as a
+ * load balancer would. Everything runs on a PostgreSQL and Redis of this suite's own: it stops
+ * and starts them, which would fail the suites on the shared ones.
+ */
+import {
+  startCluster,
+  startInstance,
+  compileServer,
+  type Cluster,
+  type ClusterOptions,
+  type Instance,
+} from '../../test/support/cluster'
+import { describeWhenAvailable } from '../../test/support/needs'
+import { privateServices, servicesMissing, type PrivateServices } from '../../test/support/services'
+import { until } from '../../test/support/until'
+import type { User } from '../src/user'
+import { spawnEmulator, type EmulatorProcess } from './support/emulator-process'
+import { freshDatabase, postgresMissing, type TestDatabase } from './support/postgres'
+import { redisMissing } from './support/redis'
+
+const RATE_LIMIT_PER_MIN = 10
+
+interface Answer<T> {
+  status: number
+  body: T
+}
+
+interface ErrorAnswer {
+  error: { code: string; message: string }
+}
+
+interface LoginAnswer {
+  token: string
+  user: User
+}
+
+interface Options {
+  json?: unknown
+  token?: string
+  /** The client's address, as the proxy in front would forward it. */
+  from?: string
+}
+
+// Addresses of the benchmarking range (RFC 2544), as X-Forwarded-For values only: each client
+// its own, so the rate limit counts only where a test means it to.
+let clients = 0
+const newAddress = () => {
+  const n = clients++
+  return `198.18.${(n >> 8) & 255}.${n & 255}`
+}
+
+async function send<T>(
+  instance: Instance,
+  method: string,
+  path: string,
+  options: Options = {},
+): Promise<Answer<T>> {
+  const headers: Record<string, string> = { 'x-forwarded-for': options.from ?? newAddress() }
+  if (options.token) headers.authorization = `Bearer ${options.token}`
+  if (options.json !== undefined) headers['content-type'] = 'application/json'
+  const response = await fetch(instance.url + path, {
+    method,
+    headers,
+    body: options.json === undefined ? undefined : JSON.stringify(options.json),
+  })
+  const text = await response.text()
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T }
+}
+
+const missing = servicesMissing ?? postgresMissing ?? redisMissing
+
+describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing, () => {
+  let services: PrivateServices
+  let database: TestDatabase
+  let emulator: EmulatorProcess
+  let build: Awaited<ReturnType<typeof compileServer>>
+  let options: ClusterOptions
+  let cluster: Cluster
+  let wechatUrl: string
+
+  beforeAll(async () => {
+    emulator = spawnEmulator({})
+    ;[services, build] = await Promise.all([privateServices(), compileServer()])
+    database = await freshDatabase(services.databaseUrl)
+    const wechat = await emulator.listening
+    wechatUrl = wechat.url
+    options = {
+      main: build.main,
+      wechat,
+      databaseUrl: database.url,
+      redisUrl: services.redisUrl,
+      env: { RATE_LIMIT_PER_MIN: String(RATE_LIMIT_PER_MIN), DATABASE_POOL_MAX: '5' },
+    }
+    cluster = await startCluster(3, options)
+  }, 120_000)
+
+  afterAll(async () => {
+    await cluster?.stop()
+    await emulator?.stop()
+    await database?.drop().catch(() => undefined)
+    await services?.down()
+    await build?.remove()
+  })
+
+  const instances = () => cluster.instances
+  /** The instance for the i-th call: round robin, as a load balancer spreads them. */
+  const spread = (i: number) => instances()[i % instances().length]
+
+  const control = async <T>(route: string, json: unknown = {}): Promise<T> => {
+    const response = await fetch(`${wechatUrl}/control/${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    })
+    if (response.status !== 200) throw new Error(`control/${route}: ${await response.text()}`)
+    return (await response.json()) as T
+  }
+  const calls = async (): Promise<Record<string, number>> =>
+    (
+      (await (await fetch(`${wechatUrl}/control/stats`)).json()) as {
+        calls: Record<string, number>
+      }
+    ).calls
+
+  const login = async (instance: Instance, openid?: string): Promise<LoginAnswer> => {
+    const { code } = await control<{ code: string }>('login', openid ? { openid } : {})
+    const reply = await send<LoginAnswer>(instance, 'POST', '/api/auth/login', { json: { code } })
+    if (reply.status !== 200) throw new Error(`login on ${instance.name}: ${reply.status}`)
+    return reply.body
+  }
+  const me = (instance: Instance, token: string) =>
+    send<{ user: User }>(instance, 'GET', '/api/me', { token })
+
+  /** From one new address, the limit's worth spread over all; then each instance says 429. */
+  async function expectOneRateLimit(): Promise<void> {
+    const from = newAddress()
+    const within: number[] = []
+    for (let i = 0; i < RATE_LIMIT_PER_MIN; i++) {
+      within.push((await send(spread(i), 'POST', '/api/auth/login', { json: {}, from })).status)
+    }
+    expect(within).toEqual(Array(RATE_LIMIT_PER_MIN).fill(400))
+    for (const instance of instances()) {
+      const past = await send<ErrorAnswer>(instance, 'POST', '/api/auth/login', { json: {}, from })
+      expect([instance.name, past.status, past.body.error.code]).toEqual([
+        instance.name,
+        429,
+        'RATE_LIMITED',
+      ])
+    }
+  }
+
+  /** After WeChat retired the access token, 100 phone calls over all: one stable_token call. */
+  async function expectOneRefreshForAll(): Promise<void> {
+    const { code, openid } = await control<{ code: string; openid: string }>('login')
+    const reply = await send<LoginAnswer>(spread(0), 'POST', '/api/auth/login', { json: { code } })
+    const { token } = reply.body
+    const phoneCodes = await Promise.all(
+      Array.from({ length: 100 }, () => control<{ code: string }>('phone', { openid })),
+    )
+    await control('retire-access-token')
+    const before = (await calls()).stable_token
+    const replies = await Promise.all(
+      phoneCodes.map((phone, i) =>
+        send(spread(i), 'POST', '/api/auth/phone', { token, json: { code: phone.code } }),
+      ),
+    )
+    expect(replies.filter((answer) => answer.status !== 200)).toEqual([])
+    expect((await calls()).stable_token - before).toBe(1)
+  }
+
+  it('takes a token from any instance on every other; a logout on one ends it on all', async () => {
+    const [a, b, c] = instances()
+    const { token, user } = await login(a)
+    for (const instance of [b, c]) {
+      const reply = await me(instance, token)
+      expect(reply.status).toBe(200)
+      expect(reply.body.user.id).toBe(user.id)
+    }
+    expect((await send(b, 'POST', '/api/auth/logout', { token })).status).toBe(204)
+    for (const instance of [a, b, c]) {
+      const reply = await send<ErrorAnswer>(instance, 'GET', '/api/me', { token })
+      expect(reply.status).toBe(401)
+      expect(reply.body.error.code).toBe('UNAUTHORIZED')
+    }
+  })
+
+  it('makes one user of 200 concurrent logins of one openid over the three', async () => {
+    const openid = 'o_multi_instance_one_user'
+    const codes = await Promise.all(
+      Array.from({ length: 200 }, () => control<{ code: string }>('login', { openid })),
+    )
+    const replies = await Promise.all(
+      codes.map(({ code }, i) =>
+        send<LoginAnswer>(spread(i), 'POST', '/api/auth/login', { json: { code } }),
+      ),
+    )
+    expect(replies.filter((reply) => reply.status !== 200)).toEqual([])
+    expect(new Set(replies.map((reply) => reply.body.user.id)).size).toBe(1)
+    const rows = await database.query('SELECT id FROM users WHERE openid = $1', [openid])
+    expect(rows).toHaveLength(1)
+  })
+
+  it('counts the rate limit across instances: past it, every instance answers 429', async () => {
+    await expectOneRateLimit()
+  })
+
+  it('refreshes a retired access token once for all three', async () => {
+    await expectOneRefreshForAll()
+  })
+
+  /**
+   * Logins from `workers` concurrent clients, spread over the running instances, `total` in all;
+   * `at` runs its step once that many have answered, while the load goes on. Each answer is kept
+   * with the instance that gave it; a connection that fails (a killed instance) is kept apart.
+   */
+  async function loginLoad(
+    total: number,
+    at: Map<number, () => Promise<void>>,
+  ): Promise<{
+    answers: { instance: string; status: number; token?: string }[]
+    failed: string[]
+  }> {
+    const answers: { instance: string; status: number; token?: string }[] = []
+    const failed: string[] = []
+    const steps: Promise<void>[] = []
+    let started = 0
+    const worker = async () => {
+      while (started < total) {
+        const i = started++
+        const running = instances().filter((instance) => instance.running())
+        const instance = running[i % running.length]
+        const { code } = await control<{ code: string }>('login')
+        try {
+          const reply = await send<LoginAnswer>(instance, 'POST', '/api/auth/login', {
+            json: { code },
+          })
+          answers.push({ instance: instance.name, status: reply.status, token: reply.body.token })
+        } catch {
+          failed.push(instance.name)
+        }
+        const step = at.get(answers.length)
+        if (step) {
+          at.delete(answers.length)
+          steps.push(step())
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: 20 }, worker))
+    await Promise.all(steps)
+    return { answers, failed }
+  }
+
+  it('loses no token and answers no 5xx when one instance is killed (-9) under load', async () => {
+    const victim = instances()[2]
+    const { answers, failed } = await loginLoad(450, new Map([[150, () => victim.kill('SIGKILL')]]))
+    // Only connections to the killed instance may fail; every other answer is a login.
+    expect(failed.filter((name) => name !== victim.name)).toEqual([])
+    const survivors = answers.filter((answer) => answer.instance !== victim.name)
+    expect(survivors.filter((answer) => answer.status !== 200)).toEqual([])
+    expect(survivors.length).toBeGreaterThan(300)
+    // Every token the killed instance issued works on the others.
+    const issuedByVictim = answers.filter((a) => a.instance === victim.name && a.status === 200)
+    expect(issuedByVictim.length).toBeGreaterThan(0)
+    const [a, b] = instances()
+    const checks = await Promise.all(
+      issuedByVictim.map((answer, i) => me(i % 2 ? a : b, answer.token ?? '')),
+    )
+    expect(checks.filter((reply) => reply.status !== 200)).toEqual([])
+
+    // A replacement for the next tests, on the same PostgreSQL and Redis.
+    cluster.instances[2] = await startInstance('C2', options, cluster.dir)
+  }, 120_000)
+
+  it('keeps logins going while Redis stops and starts, and shares through it again', async () => {
+    const outages = () =>
+      instances().map((i) => i.messages().filter((m) => /^Redis cannot/.test(m)))
+    const returns = () => instances().map((i) => i.messages().filter((m) => /^Redis is/.test(m)))
+    const { answers, failed } = await loginLoad(
+      450,
+      new Map([
+        [100, () => services.stop('redis')],
+        [250, () => services.start('redis')],
+      ]),
+    )
+    expect(failed).toEqual([])
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([])
+    // Every instance noticed the outage once, and its end.
+    expect(outages().map((lines) => lines.length)).toEqual([1, 1, 1])
+    await until('every instance to reconnect to Redis', () =>
+      returns().every((lines) => lines.length === 1),
+    )
+    // Shared again: the restarted Redis counts one limit for all, and holds one token for all.
+    await expectOneRateLimit()
+    await expectOneRefreshForAll()
+  }, 120_000)
+
+  it('answers 503 STORE_UNAVAILABLE while PostgreSQL is down; the same processes serve after', async () => {
+    const { token, user } = await login(instances()[0])
+    const pids = instances().map((instance) => instance.pid)
+    await services.stop('postgres')
+    for (const instance of instances()) {
+      const { code } = await control<{ code: string }>('login')
+      const down = [
+        await send<ErrorAnswer>(instance, 'GET', '/api/me', { token }),
+        await send<ErrorAnswer>(instance, 'POST', '/api/auth/login', { json: { code } }),
+        await send<ErrorAnswer>(instance, 'GET', '/healthz'),
+      ]
+      for (const reply of down) {
+        expect(reply.status).toBe(503)
+        expect(reply.body).toEqual({
+          error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) },
+        })
+      }
+    }
+    await services.start('postgres')
+    for (const instance of instances()) {
+      const reply = await me(instance, token)
+      expect(reply.status).toBe(200)
+      expect(reply.body.user.id).toBe(user.id)
+      expect((await send(instance, 'GET', '/healthz')).status).toBe(200)
+      await login(instance)
+    }
+    expect(instances().map((instance) => [instance.pid, instance.running()])).toEqual(
+      pids.map((pid) => [pid, true]),
+    )
+  }, 60_000)
+})
