@@ -699,6 +699,8 @@ async function main(): Promise<void> {
     table(
       ['goal', 'target', 'measured', ''],
       [
+        goal('whole mini-program', size.total, 64 * 1024, kib, 'at most'),
+        goal('auth module JS', size.auth, 12 * 1024, kib, 'at most'),
         goal('login vs its reference (requests/s)', server.loginVsReference, 0.9, percent),
         goal('server RSS at start', mem[0], 80 * MIB, mib, 'at most'),
         goal(
