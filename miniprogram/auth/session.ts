@@ -129,10 +129,18 @@ export class Session {
         return stored
       })
       // Whatever failed, before or after the answer, the state leaves logging-in: a page never
-      // spins without a 重试.
+      // spins without a 重试. A forced login (WeChat's session renewed before a tap) that fails
+      // leaves a token held as good as it was: the state goes back to it, and the failure is its
+      // caller's to show.
       .catch((err: unknown) => {
         const error = toAuthError(err)
-        if (epoch === this.epoch) this.emit({ status: 'error', error })
+        if (epoch === this.epoch) {
+          if (this.stored && this.validToken() !== null && !this.unsaved) {
+            this.emit({ status: 'logged-in', user: this.stored.user })
+          } else {
+            this.emit({ status: 'error', error })
+          }
+        }
         throw error
       })
     this.inflight = flight

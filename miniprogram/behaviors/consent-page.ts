@@ -28,6 +28,12 @@ export const consentPage = behaviorWithFields<{
     canRetry: false,
     /** A tap's work is under way: buttons are disabled, a second tap is ignored. */
     busy: false,
+    /**
+     * A consent payload failed in transit and 重试 can resend it: the consent button stays
+     * disabled and the page is not readied again, since a new tap would be billed again and a
+     * login could spoil a payload sealed with the current session_key.
+     */
+    unspent: false,
     /** The session is checked (and renewed) and the consent button may be tapped. */
     ready: false,
     privacyVisible: false,
@@ -68,6 +74,7 @@ export const consentPage = behaviorWithFields<{
      * the button staying disabled meanwhile; a failure is shown with 重试.
      */
     async prepareButton(flow: { prepare(): Promise<void> }) {
+      if (this.data.unspent) return
       if (this.data.ready || this.data.error) {
         this.setData({ ready: false, status: '', error: false, canRetry: false })
       }
@@ -79,10 +86,26 @@ export const consentPage = behaviorWithFields<{
       }
     },
 
+    /** Work has started: the status line says what, the buttons wait, 重试 is withdrawn. */
+    showBusy(status: string) {
+      this.retryOffer = null
+      this.setData({ busy: true, status, error: false, canRetry: false, unspent: false })
+    },
+
     /** Shows what went wrong and, where trying again can help, offers `retry` on 重试. */
-    showFailure(line: StatusLine, retry?: () => Promise<void>) {
-      if (line.canRetry && retry) this.retryOffer = retry
-      this.setData({ busy: false, ...line })
+    showFailure(line: StatusLine, retry?: () => Promise<void>, unspent = false) {
+      const offered = line.canRetry && retry !== undefined
+      this.retryOffer = offered ? retry : null
+      this.setData({ busy: false, ...line, unspent: offered && unspent })
+    },
+
+    /**
+     * A failure beside the page's work (the nickname refused as it is typed): it takes the status
+     * line, and a 重试 on offer goes with it; work in flight goes on.
+     */
+    showNotice(status: string) {
+      this.retryOffer = null
+      this.setData({ status, error: true, canRetry: false, unspent: false })
     },
 
     /**
@@ -97,19 +120,19 @@ export const consentPage = behaviorWithFields<{
       const retry =
         outcome.kind === 'error'
           ? async () => {
-              this.setData({ busy: true, status: '正在重试…', error: false, canRetry: false })
+              this.showBusy('正在重试…')
               show(await outcome.retry())
             }
           : undefined
-      this.showFailure(consentFailure(outcome, subject), retry)
+      this.showFailure(consentFailure(outcome, subject), retry, true)
     },
 
     /** 重试: runs the retry on offer, once; a second tap finds nothing to do. */
     async onRetry() {
-      if (this.data.busy) return
       const retry = this.retryOffer
+      if (this.data.busy || !retry) return
       this.retryOffer = null
-      if (retry) await retry()
+      await retry()
     },
 
     /** The dialog's agree button (open-type="agreePrivacyAuthorization") was tapped. */

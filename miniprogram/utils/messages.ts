@@ -14,7 +14,7 @@ const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   WX_LOGIN_FAILED: '微信登录失败，请重试',
   WECHAT_UNAVAILABLE: '微信服务繁忙，请稍后重试',
   RATE_LIMITED: '操作太频繁，请稍等一分钟再试',
-  WECHAT_RISK_BLOCKED: '微信判断当前账号存在风险，暂时无法登录',
+  WECHAT_RISK_BLOCKED: '微信判断当前账号存在风险，暂时无法登录，请联系客服',
   WECHAT_CODE_INVALID: '授权已过期，请再点一次按钮',
   UNAUTHORIZED: '登录已失效，请重试',
   NOT_LOGGED_IN: '登录已失效，请重试',
@@ -84,7 +84,7 @@ function rejectionMessage(reason: Rejection, subject: ConsentSubject): string {
     case 'no-permission':
       return `本小程序暂未开通获取${subject}的能力，不是你的问题，请改用其他方式`
     case 'quota-exhausted':
-      return `今日${subject}验证次数已用完，请稍后再试或改用其他方式`
+      return `暂时无法验证${subject}，请改用其他方式或稍后再试`
     case 'privacy-not-agreed':
       return `需要先同意隐私保护指引，才能获取${subject}`
     case 'privacy-undeclared':

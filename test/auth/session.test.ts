@@ -262,6 +262,20 @@ describe('a login always ends: logged in, or the error state with its code', () 
     consoleError.mockRestore()
   })
 
+  it('a forced login that fails (offline before a tap) leaves the held token logged in', async () => {
+    platform.storeSession('token-0')
+    platform.sessionValid = false
+    platform.backend.on('POST /api/auth/login', () => ({ drop: true }))
+    const a = authOn(platform)
+    const seen: AuthState['status'][] = []
+    a.session.subscribe((state) => seen.push(state.status))
+    // The phone page shows: WeChat's session lapsed, the login before the tap cannot reach us.
+    await expect(platform.run(a.phone.prepare())).rejects.toMatchObject({ code: 'NETWORK_ERROR' })
+    expect(seen).toEqual(['logged-in', 'logging-in', 'logged-in'])
+    expect(a.session.heldToken()).toBe('token-0')
+    expect(stored()).toMatchObject({ token: 'token-0' })
+  })
+
   it('wx.login failing with something other than an AuthError still ends in the error state', async () => {
     platform.login = () => Promise.reject(new TypeError('wx.login is not a function'))
     const { session } = authOn(platform)

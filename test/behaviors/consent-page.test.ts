@@ -59,6 +59,7 @@ it('declares the data every consent page shares, with their starting values', ()
     error: false,
     canRetry: false,
     busy: false,
+    unspent: false,
     ready: false,
     privacyVisible: false,
     privacyContractName: '隐私保护指引',

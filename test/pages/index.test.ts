@@ -28,6 +28,9 @@ it('storage full: the launch ends in 登录失败 with 重试, never an endless 
   expect(text(page, '#state')).toBe('登录失败')
   expect(text(page, '#message')).toBe('手机存储空间不足，登录状态未能保存，请清理后重试')
   expect(wx.storage.has('auth.session')).toBe(false)
+  // This run is signed in all the same: what needs the session stays within reach.
+  expect(exists(page, '#to-phone')).toBe(true)
+  expect(exists(page, '#logout-btn')).toBe(true)
 
   // Room again: 重试 saves the session this run already uses; no second wx.login.
   wx.storageFull = false
@@ -79,12 +82,30 @@ it('a failed login says why and offers 重试, which logs in', async () => {
   expect(exists(page, '#message')).toBe(false)
 })
 
+it('stays signed in when a login before a tap fails offline while the token still holds', async () => {
+  wx.storage.set('auth.session', {
+    token: 'stored',
+    expiresAt: Date.now() + 3600 * 1000,
+    user: { ...USER, nickName: '小明' },
+  })
+  backend.tokens.add('stored')
+  const app = launchApp(wx, { baseUrl: backend.url })
+  const page = openPage(pageId)
+  // The phone page readies its button: WeChat's session lapsed, and the network is gone.
+  wx.sessionValid = false
+  backend.on('POST /api/auth/login', () => ({ drop: true }))
+  await expect(app.auth.phone.prepare()).rejects.toMatchObject({ code: 'NETWORK_ERROR' })
+  expect(text(page, '#state')).toBe('已登录')
+  expect(exists(page, '#to-phone')).toBe(true)
+  expect(exists(page, '#message')).toBe(false)
+})
+
 it('a blocked account is told so, without a 重试 that cannot help', async () => {
   backend.on('POST /api/auth/login', () => error(403, 'WECHAT_RISK_BLOCKED'))
   const app = launchApp(wx, { baseUrl: backend.url })
   const page = openPage(pageId)
   await settle(() => app.auth.session.state.status === 'error')
-  expect(text(page, '#message')).toBe('微信判断当前账号存在风险，暂时无法登录')
+  expect(text(page, '#message')).toBe('微信判断当前账号存在风险，暂时无法登录，请联系客服')
   expect(exists(page, '#retry-btn')).toBe(false)
 })
 

@@ -186,7 +186,7 @@ describe('each way the tap can go wrong has its own message', () => {
   it('errno 1400001: the quota is used up', async () => {
     const page = await open()
     await tap(page, { errMsg: 'getPhoneNumber:fail quota exhausted', errno: 1400001 })
-    expect(text(page, '#status')).toBe('今日手机号验证次数已用完，请稍后再试或改用其他方式')
+    expect(text(page, '#status')).toBe('暂时无法验证手机号，请改用其他方式或稍后再试')
   })
 
   it('errno 104: the privacy guideline was not agreed', async () => {
@@ -246,6 +246,42 @@ describe('each way the tap can go wrong has its own message', () => {
     ])
     expect(text(page, '#phone-number')).toBe('138****8000')
     expect(exists(page, '#retry-btn')).toBe(false)
+  })
+
+  it('keeps 重试 and the unspent payload when the user leaves to fix the network and comes back', async () => {
+    wx.sdkVersion = '2.20.0' // encryptedData only: a login now would spoil it
+    const page = await open()
+    backend.on('POST /api/auth/phone', () => ({ drop: true }))
+    await tap(page, await wx.phoneDetail())
+    expect(exists(page, '#retry-btn')).toBe(true)
+    // A second tap would be billed again: only 重试 is offered.
+    expect(attr(page, '#phone-btn', 'disabled')).toBe(true)
+    backend.reset()
+    backend.tokens.add('token-1')
+    wx.sessionValid = false // WeChat's session lapsed while the user was away
+    const before = wx.log.length
+    ;(page.instance as { onShow(): void }).onShow()
+    await idle()
+    expect(wx.log.slice(before)).toEqual([])
+    expect(text(page, '#status')).toBe('网络连接失败，请检查网络后重试')
+    page.querySelector('#retry-btn')!.dispatchEvent('tap')
+    await settle(() => page.data.done === true)
+    expect(wx.log.slice(before)).toEqual(['POST /api/auth/phone'])
+    expect(phonePosts()).toHaveLength(1)
+    expect(text(page, '#phone-number')).toBe('138****8000')
+  })
+
+  it('gives the button back when the resend is answered with a tap to make again', async () => {
+    const page = await open()
+    backend.on('POST /api/auth/phone', () => ({ drop: true }))
+    await tap(page, await wx.phoneDetail())
+    backend.on('POST /api/auth/phone', () => error(400, 'WECHAT_CODE_INVALID'))
+    page.querySelector('#retry-btn')!.dispatchEvent('tap')
+    await settle(
+      () => page.data.busy === false && page.data.status === '授权已过期，请再点一次按钮',
+    )
+    expect(exists(page, '#retry-btn')).toBe(false)
+    expect(attr(page, '#phone-btn', 'disabled')).toBe(false)
   })
 
   it('a phone code that expired meanwhile asks for a new tap', async () => {
@@ -326,7 +362,7 @@ describe('the phone kind (config phoneKind) and the base-library gates', () => {
       const { page } = await openAndTap(kind, '3.0.1')
       expect(attr(page, '#phone-btn', 'phoneNumberNoQuotaToast')).toBe(false)
       expect(wx.platformSheets).toEqual([])
-      expect(text(page, '#status')).toBe('今日手机号验证次数已用完，请稍后再试或改用其他方式')
+      expect(text(page, '#status')).toBe('暂时无法验证手机号，请改用其他方式或稍后再试')
       expect(phonePosts()).toEqual([])
     },
   )
@@ -337,7 +373,7 @@ describe('the phone kind (config phoneKind) and the base-library gates', () => {
       wx.phoneQuota = 0
       const { page } = await openAndTap(kind, '3.0.0')
       expect(wx.platformSheets).toEqual(['quota'])
-      expect(text(page, '#status')).toBe('今日手机号验证次数已用完，请稍后再试或改用其他方式')
+      expect(text(page, '#status')).toBe('暂时无法验证手机号，请改用其他方式或稍后再试')
       expect(wx.billed).toEqual([])
     },
   )

@@ -225,7 +225,7 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
 
   it.each([
     ['no-permission', '本小程序暂未开通获取手机号的能力', 'phone-no-permission'],
-    ['quota-exhausted', '今日手机号验证次数已用完', 'phone-quota'],
+    ['quota-exhausted', '暂时无法验证手机号', 'phone-quota'],
   ])('phone: WeChat answers %s from the panel, before any sheet', async (access, message, shot) => {
     await launch()
     await openPhonePage()

@@ -20,6 +20,8 @@ Component({
     maskedPhone: '',
     message: '',
     canRetry: false,
+    /** A user is held (a token this run can send), whatever the state says beside it. */
+    signedIn: false,
   },
   lifetimes: {
     attached() {
@@ -33,9 +35,17 @@ Component({
   },
   methods: {
     show(state: AuthState) {
-      const user = state.status === 'logged-in' ? state.user : null
+      // While a forced login runs or after one failed, or with the session unsaved, the user held
+      // in memory still signs the requests: the profile and the links stay.
+      const user =
+        state.status === 'logged-in'
+          ? state.user
+          : state.status === 'anonymous'
+            ? null
+            : auth().session.user
       const patch = changed(this.data, {
         status: state.status,
+        signedIn: user !== null,
         stateText: STATE_TEXT[state.status],
         nickName: user && user.nickName ? user.nickName : '',
         avatarUrl: user && user.avatarUrl ? user.avatarUrl : '',

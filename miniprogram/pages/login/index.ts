@@ -49,13 +49,13 @@ Component({
 
     async onGetUserInfo(e: WechatMiniprogram.ButtonGetUserInfo) {
       if (this.data.busy) return
-      this.setData({ busy: true, status: '正在获取…', error: false, canRetry: false })
+      this.showBusy('正在获取…')
       this.showUserInfo(await auth().userInfo.submit(e.detail))
     },
 
     async onChooseAvatar(e: WechatMiniprogram.ButtonChooseAvatar) {
       const upload = async () => {
-        this.setData({ busy: true, status: '正在上传头像…', error: false, canRetry: false })
+        this.showBusy('正在上传头像…')
         try {
           const user = await auth().profile.uploadAvatar(e.detail.avatarUrl)
           this.setData({ busy: false, status: '头像已更新', ...profileOf(user) })
@@ -68,14 +68,12 @@ Component({
 
     onNicknameReview(e: WechatMiniprogram.InputNicknameReview) {
       // The platform has already emptied the input; say why, or the user sees it vanish.
-      if (!e.detail.pass) {
-        this.setData({ status: '昵称未通过微信安全检查，请换一个', error: true, canRetry: false })
-      }
+      if (!e.detail.pass) this.showNotice('昵称未通过微信安全检查，请换一个')
     },
 
     async onSaveProfile(e: WechatMiniprogram.FormSubmitNickname) {
       const save = async () => {
-        this.setData({ busy: true, status: '正在保存…', error: false, canRetry: false })
+        this.showBusy('正在保存…')
         try {
           const user = await auth().profile.saveNickname(e.detail.value.nickName || '')
           this.setData({ busy: false, status: '昵称已保存', askFillIn: false, ...profileOf(user) })

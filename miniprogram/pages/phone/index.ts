@@ -38,7 +38,7 @@ Component({
       e: WechatMiniprogram.ButtonGetPhoneNumber | WechatMiniprogram.ButtonGetRealtimePhoneNumber,
     ) {
       if (this.data.busy || this.data.done) return
-      this.setData({ busy: true, status: '正在获取手机号…', error: false, canRetry: false })
+      this.showBusy('正在获取手机号…')
       this.show(await auth().phone.submit(e.detail))
     },
 
