@@ -11,7 +11,7 @@
  */
 import * as http from 'node:http'
 import Fastify from 'fastify'
-import { logSerializers } from '../server/src/app'
+import { logSerializers } from '../server/src/log'
 import { AJV_OPTIONS, objectBody, text } from '../server/src/schema'
 import { openStore } from '../server/src/store'
 import { issueToken } from '../server/src/tokens'

@@ -2,7 +2,6 @@ import swagger from '@fastify/swagger'
 import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
-  type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
 import type { Config } from './config'
@@ -12,6 +11,7 @@ import { emulatorPlugin } from './emulator/plugin'
 import { frameworkErrorsUnder } from './emulator/wechat-http'
 import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from './http-limits'
 import { OPENAPI_OPTIONS } from './openapi'
+import { logSerializers } from './log'
 import { localOrigin } from './origin'
 import { RedisTokenStore } from './redis/access-token-store'
 import type { SharedRedis } from './redis/connection'
@@ -69,17 +69,6 @@ export function createEmulator(config: Config, now: () => number): WechatEmulato
     mode: config.emulator?.mode ?? 'strict',
     now,
   })
-}
-
-// Neither bodies nor headers (Authorization) nor query strings (the emulator's paths carry the
-// secret and codes) ever reach a log line.
-export const logSerializers = {
-  req: (request: FastifyRequest) => ({
-    method: request.method,
-    url: request.url.split('?')[0],
-    remoteAddress: request.ip,
-  }),
-  res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
 }
 
 /**

@@ -132,19 +132,33 @@ export function loadConfig(env: Env): Config {
     )
   }
   const real = appid !== undefined && secret !== undefined
-  const production = raw('NODE_ENV') === 'production'
-  const emulatorOn = builtInEmulator(raw('EMULATOR'), production, real, problems)
+  const nodeEnv = raw('NODE_ENV')
+  const production = nodeEnv === 'production'
+  // "Production", "prod" or a stray space would otherwise run the emulator, which signs anyone in.
+  if (!production && nodeEnv !== undefined && /prod/i.test(nodeEnv)) {
+    problems.push(
+      `NODE_ENV must be exactly production to run in production (got "${nodeEnv}"); ` +
+        'anything else is development, with the emulator',
+    )
+  }
 
   const apiBase = raw('WECHAT_API_BASE')
   let apiBaseUrl: string | null = null
   if (apiBase !== undefined) {
     const url = URL.canParse(apiBase) ? new URL(apiBase) : null
     if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
-      problems.push(`WECHAT_API_BASE must be an http(s) URL without query (got "${apiBase}")`)
+      problems.push(
+        `WECHAT_API_BASE must be an http(s) URL without query or fragment (got "${apiBase}")`,
+      )
     } else {
       apiBaseUrl = url.href.replace(/\/+$/, '')
     }
   }
+  const emulatorOn = builtInEmulator(
+    raw('EMULATOR'),
+    { production, real, elsewhere: apiBase !== undefined },
+    problems,
+  )
 
   const dataDir = resolve(raw('DATA_DIR') ?? DEFAULT_DATA_DIR)
   const databaseUrl = raw('DATABASE_URL')
@@ -202,29 +216,35 @@ export function loadConfig(env: Env): Config {
 
 /**
  * Whether to mount the built-in emulator, which signs in anyone who asks: never by accident in
- * production, and never alongside credentials, which mean a WeChat elsewhere.
+ * production, never alongside credentials, which mean a WeChat elsewhere, and never beside
+ * WECHAT_API_BASE, which names the emulator to call (one nobody calls would only sign people in).
  */
 function builtInEmulator(
   emulator: string | undefined,
-  production: boolean,
-  real: boolean,
+  wechat: { production: boolean; real: boolean; elsewhere: boolean },
   problems: string[],
 ): boolean {
+  const { production, real, elsewhere } = wechat
   if (emulator === '1') {
     if (real) {
       problems.push(
         'EMULATOR=1 runs the built-in emulator with its own appid: unset WECHAT_APPID and ' +
           'WECHAT_SECRET, or unset EMULATOR to call WeChat with them',
       )
+    } else if (elsewhere) {
+      problems.push(
+        'EMULATOR=1 runs the built-in emulator, and WECHAT_API_BASE names another one: unset ' +
+          'one of them',
+      )
     }
-    return !real
+    return !real && !elsewhere
   }
   if (emulator !== undefined && emulator !== '0') {
     problems.push(`EMULATOR must be 1 (the built-in emulator) or 0 (got "${emulator}")`)
     return false
   }
   if (real) return false
-  if (emulator === '0') {
+  if (emulator === '0' && !elsewhere) {
     problems.push(
       'EMULATOR=0 turns the built-in emulator off: set WECHAT_APPID and WECHAT_SECRET ' +
         '(with WECHAT_API_BASE for an emulator running elsewhere)',
@@ -239,7 +259,7 @@ function builtInEmulator(
     )
     return false
   }
-  return true
+  return !elsewhere
 }
 
 /** What Fastify's trustProxy takes, minus "trust everyone": any client could pick its address. */
@@ -270,5 +290,25 @@ function parseTrustProxy(value: string | undefined, problems: string[]): number 
       return 0
     }
   }
+  // A private range may be of any size; a list that spans more than one public /8 (0.0.0.0/1,
+  // ::ffff:0:0/96, ::/1) trusts what no proxy is, which is "everyone" by another name.
+  const trusts = compileTrust(proxies)
+  const reached = PUBLIC_PROBES.filter((address) => trusts(address, 0))
+  if (reached.length > 1) {
+    problems.push(
+      `TRUST_PROXY=${value} trusts public addresses no proxy has (${reached[0]} and ` +
+        `${reached[1]} among them), so clients there could pick their own address: name your ` +
+        "proxies' addresses, or the private range they are in",
+    )
+    return 0
+  }
   return proxies
 }
+
+/** One public address in each public /8 of IPv4, and in each /8 of IPv6's global unicast 2000::/3. */
+const PUBLIC_PROBES = [
+  ...Array.from({ length: 223 }, (_, i) => i + 1)
+    .filter((first) => first !== 10 && first !== 127)
+    .map((first) => `${first}.1.2.3`),
+  ...Array.from({ length: 32 }, (_, i) => `${(0x2000 + i * 0x100).toString(16)}::1`),
+]

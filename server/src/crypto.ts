@@ -142,7 +142,14 @@ export function signRawData(rawData: string, sessionKey: string): string {
 }
 
 export function verifySignature(rawData: string, signature: string, sessionKey: string): boolean {
-  const expected = Buffer.from(signRawData(rawData, sessionKey))
-  const given = Buffer.from(signature.toLowerCase())
-  return given.length === expected.length && timingSafeEqual(given, expected)
+  return safeEqual(signature.toLowerCase(), signRawData(rawData, sessionKey))
+}
+
+/**
+ * Whether two secrets are equal, in a time that tells nothing about where they differ: both are
+ * hashed first, so that strings of different lengths compare in the same time too.
+ */
+export function safeEqual(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest()
+  return timingSafeEqual(digest(given), digest(expected))
 }

@@ -29,6 +29,9 @@ export function authenticate(store: Store, now: () => number): onRequestHookHand
 }
 
 export function sessionOf(request: FastifyRequest): AuthSession {
-  if (!request.session) throw new Error(`${request.url}: a route without the authenticate hook`)
+  if (!request.session)
+    throw new Error(
+      `${request.routeOptions.url ?? request.method}: a route without the authenticate hook`,
+    )
   return request.session
 }

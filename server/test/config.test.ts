@@ -49,7 +49,6 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_MIN: '0',
       TRUST_PROXY: '2',
       EMULATOR_MODE: 'strict',
-      WECHAT_API_BASE: 'http://10.0.0.5:3000/__wechat/',
     })
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -59,7 +58,7 @@ describe('loadConfig', () => {
       watermarkMaxAgeS: 0,
       rateLimitPerMin: 0,
       trustProxy: 2,
-      wechat: { appid: EMULATOR_APPID, apiBase: 'http://10.0.0.5:3000/__wechat' },
+      wechat: { appid: EMULATOR_APPID, apiBase: null },
       emulator: { mode: 'strict' },
     })
   })
@@ -115,8 +114,35 @@ describe('loadConfig', () => {
       ).toBeInstanceOf(ConfigError)
     })
 
+    it('calls the emulator WECHAT_API_BASE names, with its appid, and mounts none of its own', () => {
+      const config = loadConfig({ WECHAT_API_BASE: 'http://127.0.0.1:3100/' })
+      expect(config.emulator).toBeNull()
+      expect(config.wechat).toEqual({
+        appid: EMULATOR_APPID,
+        secret: EMULATOR_SECRET,
+        apiBase: 'http://127.0.0.1:3100',
+      })
+      expect(loadConfig({ WECHAT_API_BASE: 'http://127.0.0.1:3100', EMULATOR: '0' }).emulator).toBe(
+        null,
+      )
+    })
+
+    it.each(['Production', 'production ', 'prod', 'PRODUCTION'])(
+      'refuses NODE_ENV=%j rather than run the emulator in development',
+      (value) => {
+        const { problems } = configErrorOf({ NODE_ENV: value })
+        expect(problems).toEqual([
+          expect.stringMatching(/^NODE_ENV must be exactly production to run in production/),
+        ])
+      },
+    )
+
     it.each([
       [{ EMULATOR: '0' }, /^EMULATOR=0 turns the built-in emulator off: set WECHAT_APPID/],
+      [
+        { EMULATOR: '1', WECHAT_API_BASE: 'http://127.0.0.1:3100' },
+        /^EMULATOR=1 runs the built-in emulator, and WECHAT_API_BASE names another one/,
+      ],
       [{ EMULATOR: '1', ...real }, /^EMULATOR=1 runs the built-in emulator with its own appid/],
       [{ EMULATOR: 'yes' }, /^EMULATOR must be 1 \(the built-in emulator\) or 0 \(got "yes"\)$/],
     ])('refuses %j', (env, problem) => {
@@ -148,6 +174,23 @@ describe('loadConfig', () => {
         ),
       ])
     })
+
+    it.each(['::ffff:0:0/96', '0.0.0.0/1,128.0.0.0/1', '::/1,8000::/1', '2000::/3', '8.0.0.0/7'])(
+      'refuses %s, public ranges that trust everyone there',
+      (value) => {
+        const { problems } = configErrorOf({ TRUST_PROXY: value })
+        expect(problems).toEqual([
+          expect.stringMatching(/^TRUST_PROXY=.* trusts public addresses no proxy has/),
+        ])
+      },
+    )
+
+    it.each(['8.8.8.0/24', '100.64.0.0/10', 'fc00::/7', '2001:db8::/32'])(
+      'accepts %s: one network, or a private range of any size',
+      (value) => {
+        expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual([value])
+      },
+    )
 
     it.each(['maybe', '11', '-1', '10.0.0.0/0', '::/0', '10.0.0.300', '10.0.0.0/33', '1.2.3.4,'])(
       'refuses %s',

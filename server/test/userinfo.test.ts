@@ -65,6 +65,18 @@ describe('POST /api/auth/userinfo', () => {
     expect(reply.body.user).toMatchObject({ nickName: 'Chosen', avatarUrl: null })
   })
 
+  it.each([
+    ['not http(s)', 'javascript:alert(1)'],
+    ['a control character (PostgreSQL refuses U+0000)', 'https://thirdwx.qlogo.cn/a\u0000b'],
+    ['not a URL', 'https://'],
+  ])('keeps the nickname but not an avatar address that is %s', async (_case, avatarUrl) => {
+    const { token, openid } = await h.login()
+    const minted = await h.control<Minted>('userinfo', { openid, nickName: '小红', avatarUrl })
+    const reply = await userinfo(token, minted)
+    expect(reply.status).toBe(200)
+    expect(reply.body.user).toMatchObject({ nickName: '小红', avatarUrl: null })
+  })
+
   it('decrypts without rawData and signature, which are optional', async () => {
     const { token, openid } = await h.login()
     const { encryptedData, iv } = await h.control<Minted>('userinfo', { openid })

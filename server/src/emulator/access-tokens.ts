@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 
 /**
  * WeChat's two access tokens (getAccessToken and getStableAccessToken docs): `classic` from
@@ -26,7 +26,10 @@ const OVERLAP_MS = 300_000
 const FORCE_REFRESH_SPACING_MS = 30_000
 
 export class AccessTokens {
-  /** Insertion order is issue order, so the front holds the oldest. */
+  /**
+   * By each token's SHA-256, so that a lookup compares digests, not the secret itself. Insertion
+   * order is issue order, so the front holds the oldest.
+   */
   private readonly tokens = new Map<string, Token>()
   private readonly latest: Record<TokenKind, [Token | null, Token | null]> = {
     classic: [null, null],
@@ -63,7 +66,7 @@ export class AccessTokens {
 
   /** null when the token works; else the errcode WeChat answers for it. */
   check(value: string): number | null {
-    const token = this.tokens.get(value)
+    const token = this.tokens.get(digest(value))
     if (!token) return 40014
     const now = this.now()
     if (this.isLive(token, now)) return null
@@ -102,7 +105,7 @@ export class AccessTokens {
       expiresAt: now + TTL_MS,
       supersededAt: null,
     }
-    this.tokens.set(token.value, token)
+    this.tokens.set(digest(token.value), token)
     this.latest[kind] = [token, current]
     this.evict()
     return token
@@ -111,13 +114,17 @@ export class AccessTokens {
   /** Forgets the oldest tokens, never the two latest of a kind, which callers may still hold. */
   private evict(): void {
     const kept = new Set([...this.latest.classic, ...this.latest.stable])
-    for (const [value, token] of this.tokens) {
+    for (const [key, token] of this.tokens) {
       if (this.tokens.size <= this.maxTokens) break
-      if (!kept.has(token)) this.tokens.delete(value)
+      if (!kept.has(token)) this.tokens.delete(key)
     }
   }
 
   private answer(token: Token, now: number): IssuedToken {
     return { access_token: token.value, expires_in: Math.floor((token.expiresAt - now) / 1000) }
   }
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64')
 }

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorMode } from '../config'
-import { encryptOpenData, signRawData } from '../crypto'
+import { encryptOpenData, safeEqual, signRawData } from '../crypto'
 import { ANONYMOUS_NICKNAME } from '../../../miniprogram/contract'
 import { AccessTokens } from './access-tokens'
 import { CodeBook, DEFAULT_CODE_BOOK_LIMITS, type CodeBookLimits } from './code-book'
@@ -345,7 +345,13 @@ export class WechatEmulator {
     if (params.sig_method !== 'hmac_sha256') return wechatFailure(87008)
     const user = typeof params.openid === 'string' ? this.users.get(params.openid) : undefined
     const expected = user && createHmac('sha256', user.sessionKey).update('').digest('hex')
-    if (!expected || params.signature !== expected) return wechatFailure(87009)
+    if (
+      !expected ||
+      typeof params.signature !== 'string' ||
+      !safeEqual(params.signature, expected)
+    ) {
+      return wechatFailure(87009)
+    }
     return { errcode: 0, errmsg: 'ok' }
   }
 
@@ -374,7 +380,7 @@ export class WechatEmulator {
     if (typeof appid !== 'string' || appid === '') return wechatFailure(41002)
     if (typeof secret !== 'string' || secret === '') return wechatFailure(41004)
     if (appid !== this.options.appid) return wechatFailure(40013)
-    if (secret !== this.options.secret) return wechatFailure(40125)
+    if (!safeEqual(secret, this.options.secret)) return wechatFailure(40125)
     return null
   }
 

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from '../http-limits'
+import { logSerializers } from '../log'
 import { localOrigin } from '../origin'
 import { AJV_OPTIONS } from '../schema'
 import type { EmulatorConfig } from './config'
@@ -33,8 +34,8 @@ export async function buildEmulatorApp(
   requestTimeouts?: Partial<RequestTimeouts>,
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    // Only what goes wrong: a line per call would log the secret and codes in query strings.
-    logger: { level: 'warn' },
+    // Only what goes wrong, and never a query string, which carries the secret and codes.
+    logger: { level: 'warn', serializers: logSerializers },
     ...httpServerOptions(requestTimeouts),
     ajv: AJV_OPTIONS,
     frameworkErrors: frameworkErrorsUnder('', wechatErrorHandler(wechatStatus)),

@@ -165,7 +165,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
       if (userInfo.nickName !== ANONYMOUS_NICKNAME) {
         const nickName = normalizeNickName(userInfo.nickName) ?? undefined
         const { avatarUrl } = userInfo
-        const avatar = /^https?:\/\//.test(avatarUrl) ? avatarUrl : undefined
+        const avatar = webAddress(avatarUrl) ? avatarUrl : undefined
         user = await store.setProfile(user.id, { nickName, avatar }, now())
       }
       return { userInfo, user: toUser(user, request) }
@@ -192,4 +192,12 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
       return reply.code(204).send(null)
     },
   )
+}
+
+/** An avatar address worth keeping from WeChat's user info: a plain http(s) URL of sane length. */
+function webAddress(url: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  if (url.length > 2048 || /[\u0000-\u001f\u007f]/.test(url) || !URL.canParse(url)) return false
+  const { protocol } = new URL(url)
+  return protocol === 'http:' || protocol === 'https:'
 }
