@@ -65,6 +65,12 @@ function transportError(err: { errMsg: string }): AuthError {
   return new AuthError(timedOut ? 'TIMEOUT' : 'NETWORK_ERROR', err.errMsg)
 }
 
+/** wx.login fails offline too: then the network is what the user can fix, and the page says so. */
+function loginError(err: { errMsg: string }): AuthError {
+  if (/network|net::|time ?out/i.test(err.errMsg)) return transportError(err)
+  return new AuthError('WX_LOGIN_FAILED', err.errMsg)
+}
+
 function parseBody(data: unknown): unknown {
   if (typeof data !== 'string' || data === '') return data
   try {
@@ -118,7 +124,7 @@ export function wxPlatform(): Platform {
             res.code
               ? resolve(res.code)
               : reject(new AuthError('WX_LOGIN_FAILED', 'wx.login returned no code')),
-          fail: (err) => reject(new AuthError('WX_LOGIN_FAILED', err.errMsg)),
+          fail: (err) => reject(loginError(err)),
         }),
       ),
     checkSession: () =>

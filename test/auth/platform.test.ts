@@ -102,6 +102,18 @@ describe('wx.login', () => {
       message: 'login:fail system error',
     })
   })
+
+  it.each([
+    ['login:fail network error', 'NETWORK_ERROR'],
+    ['login:fail net::ERR_INTERNET_DISCONNECTED', 'NETWORK_ERROR'],
+    ['login:fail timeout', 'TIMEOUT'],
+  ])(
+    'a failure for want of network (%s) is %s: the user is told to check it',
+    async (errMsg, code) => {
+      stubWx((_api, options) => options.fail?.({ errMsg }))
+      await expect(wxPlatform().login(1)).rejects.toMatchObject({ code, transient: true })
+    },
+  )
 })
 
 it('wx.checkSession: success is a live session_key, failure an expired one', async () => {

@@ -266,7 +266,7 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
 
   it('network down at launch: wx.login fails too, and 重试 logs in once it is back', async () => {
     await launch({ offline: true })
-    await shows('#message', '微信登录失败，请重试')
+    await shows('#message', '网络连接失败，请检查网络后重试')
     await screenshot('home-offline')
     await page.uncheck('#network-down')
     await phone.locator('#retry-btn').click()

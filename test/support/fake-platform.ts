@@ -48,7 +48,7 @@ export class FakePlatform implements Platform {
     this.log.push('login')
     if (this.failLogins > 0) {
       this.failLogins--
-      return Promise.reject(new AuthError('WX_LOGIN_FAILED', 'login:fail network error'))
+      return Promise.reject(new AuthError('WX_LOGIN_FAILED', 'login:fail system error'))
     }
     return Promise.resolve(`code-${++this.codes}`)
   }

@@ -284,7 +284,7 @@ export class FakeWx {
         this.log.push('login')
         if (this.failLogins > 0) {
           this.failLogins--
-          this.later(() => options.fail?.({ errMsg: 'login:fail network error' }))
+          this.later(() => options.fail?.({ errMsg: 'login:fail system error' }))
           return
         }
         const end = this.begin()
