@@ -43,6 +43,11 @@ export class Session {
   private epoch = 0
   /** Storage refused the session in memory: the next launch would not find it. */
   private unsaved = false
+  /**
+   * A wx.login gave a code the backend has not redeemed: WeChat's session_key is now that code's,
+   * which the backend does not hold, however live checkSession says it is.
+   */
+  private unredeemed = false
   private current: AuthState
   private readonly listeners = new Set<AuthListener>()
 
@@ -165,7 +170,7 @@ export class Session {
       await this.login()
       return
     }
-    if (!(await this.platform.checkSession())) await this.login({ force: true })
+    if (this.unredeemed || !(await this.platform.checkSession())) await this.login({ force: true })
   }
 
   /** Forgets `token` if it is still the current one; a late 401 for an older token changes nothing. */
@@ -197,12 +202,14 @@ export class Session {
 
   private async loginOnce(): Promise<Stored> {
     const code = await this.platform.login(this.config.timeoutMs)
+    this.unredeemed = true
     const { token, expiresIn, user } = await this.http.send({
       path: this.config.endpoints.login,
       method: 'POST',
       data: { code },
       answer: LOGIN_ANSWER,
     })
+    this.unredeemed = false
     return { token, expiresAt: this.platform.now() + expiresIn * 1000, user }
   }
 

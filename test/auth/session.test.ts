@@ -276,6 +276,23 @@ describe('a login always ends: logged in, or the error state with its code', () 
     expect(stored()).toMatchObject({ token: 'token-0' })
   })
 
+  it('after a login whose code the backend never redeemed, the next tap is readied by a login', async () => {
+    platform.storeSession('token-0')
+    platform.sessionValid = false
+    platform.backend.on('POST /api/auth/login', () => ({ drop: true }))
+    const a = authOn(platform)
+    await expect(platform.run(a.phone.prepare())).rejects.toMatchObject({ code: 'NETWORK_ERROR' })
+    // The network is back. WeChat's session is the one of the last code, which checkSession
+    // vouches for; the backend still holds the key before it.
+    platform.backend.reset()
+    platform.backend.tokens.add('token-0')
+    platform.sessionValid = true
+    const logins = platform.count('login')
+    await platform.run(a.phone.prepare())
+    expect(platform.count('login')).toBe(logins + 1)
+    expect(a.session.heldToken()).toBe('token-1')
+  })
+
   it('wx.login failing with something other than an AuthError still ends in the error state', async () => {
     platform.login = () => Promise.reject(new TypeError('wx.login is not a function'))
     const { session } = authOn(platform)
