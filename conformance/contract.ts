@@ -12,7 +12,8 @@ import {
   type Schema,
 } from '../miniprogram/contract'
 
-export { ERROR_STATUS, type ErrorCode }
+export { ERROR_STATUS, USER, type ErrorCode }
+export { AnswerError, read } from '../miniprogram/contract/read'
 export type { PhoneNumber, User } from '../miniprogram/contract'
 export {
   AVATAR_MAX_BYTES,

@@ -1,5 +1,14 @@
 import { isDeepStrictEqual } from 'node:util'
-import { ERROR_STATUS, isErrorCode, USER_FIELDS, type ErrorCode, type User } from './contract'
+import {
+  AnswerError,
+  ERROR_STATUS,
+  isErrorCode,
+  read,
+  USER,
+  USER_FIELDS,
+  type ErrorCode,
+  type User,
+} from './contract'
 import type { Answer } from './http'
 
 // What a check expects of an answer. A broken expectation throws a CheckFailure whose message
@@ -126,19 +135,21 @@ export function expectFields(
 
 /** A User: exactly its fields, typed; `known` are the values it must have. */
 export function expectUser(value: unknown, what: string, known: Partial<User> = {}): User {
-  const user = expectFields(value, USER_FIELDS, what)
-  if (typeof user.id !== 'string' || user.id === '') fail(`${what}: id must be a non-empty string`)
-  for (const field of ['nickName', 'avatarUrl', 'phoneNumber'] as const) {
-    if (user[field] !== null && typeof user[field] !== 'string') {
-      fail(`${what}: ${field} must be a string or null, not ${JSON.stringify(user[field])}`)
-    }
+  expectFields(value, USER_FIELDS, what)
+  let user: User
+  try {
+    user = read(USER, value, what)
+  } catch (error) {
+    if (error instanceof AnswerError) fail(error.message)
+    throw error
   }
   for (const [field, value] of Object.entries(known)) {
-    if (!isDeepStrictEqual(user[field], value)) {
-      fail(`${what}: ${field} is ${JSON.stringify(user[field])}, expected ${JSON.stringify(value)}`)
+    const actual = user[field as keyof User]
+    if (!isDeepStrictEqual(actual, value)) {
+      fail(`${what}: ${field} is ${JSON.stringify(actual)}, expected ${JSON.stringify(value)}`)
     }
   }
-  return user as unknown as User
+  return user
 }
 
 export function expectEqual(actual: unknown, wanted: unknown, what: string): void {
