@@ -8,7 +8,7 @@
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
-import { canIUseAt, SINCE, versionAtLeast } from './base-library'
+import { BEHAVIOUR_SINCE, canIUseAt, SINCE, versionAtLeast } from './base-library'
 
 type Listener = WechatMiniprogram.NeedPrivacyAuthorizationListener
 type PrivacyOption = WechatMiniprogram.PrivacyResolveOption
@@ -200,7 +200,7 @@ export class FakeWx {
    */
   /** Whether a privacy-covered tap would be held now to ask the user. */
   get asksPrivacy(): boolean {
-    return versionAtLeast(this.sdkVersion, SINCE.privacy) && !this.privacyAgreed
+    return versionAtLeast(this.sdkVersion, SINCE.getPrivacySetting) && !this.privacyAgreed
   }
 
   privacyGate(referrer: string): Promise<boolean> {
@@ -233,7 +233,7 @@ export class FakeWx {
       iv,
     }
     // Below 2.21.2 WeChat hands out only the legacy encrypted payload.
-    if (code && versionAtLeast(this.sdkVersion, SINCE.phoneCode)) detail.code = code
+    if (code && versionAtLeast(this.sdkVersion, BEHAVIOUR_SINCE.phoneCode)) detail.code = code
     return detail
   }
 
@@ -247,18 +247,18 @@ export class FakeWx {
     const types = String(button.openType).split('|')
     const known: Record<string, boolean> = {
       getPhoneNumber: true,
-      getRealtimePhoneNumber: has(SINCE.realtimePhone),
-      agreePrivacyAuthorization: has(SINCE.privacy),
+      getRealtimePhoneNumber: has(SINCE['button.open-type.getRealtimePhoneNumber']),
+      agreePrivacyAuthorization: has(SINCE['button.open-type.agreePrivacyAuthorization']),
     }
     if (button.disabled === true || !types.every((type) => known[type])) return null
-    if (types.length > 1 && !has(SINCE.phoneWithPrivacy)) return null
+    if (types.length > 1 && !has(BEHAVIOUR_SINCE.combinedOpenType)) return null
     const kind: PhoneKind = types.includes('getRealtimePhoneNumber') ? 'realtime' : 'fast'
     if (kind === 'fast' && !types.includes('getPhoneNumber')) return null
     const api = kind === 'realtime' ? 'getRealtimePhoneNumber' : 'getPhoneNumber'
     const event = api.toLowerCase()
     if (this.phoneQuota <= 0) {
       // The attribute is a boolean: the string "false" is truthy and leaves the sheet on.
-      if (!(has(SINCE.noQuotaToast) && button.noQuotaToast === false)) {
+      if (!(has(BEHAVIOUR_SINCE.noQuotaToast) && button.noQuotaToast === false)) {
         this.platformSheets.push('quota')
       }
       return { event, detail: { errMsg: `${api}:fail no quota`, errno: 1400001 } }
@@ -321,7 +321,7 @@ export class FakeWx {
       getSystemInfoSync: () => ({ SDKVersion: this.sdkVersion }),
     }
     if (has(SINCE.getAppBaseInfo)) api.getAppBaseInfo = () => ({ SDKVersion: this.sdkVersion })
-    if (has(SINCE.privacy)) {
+    if (has(SINCE.getPrivacySetting)) {
       api.onNeedPrivacyAuthorization = (listener: Listener) => {
         this.privacyListenerCount++
         this.privacyListener = listener
