@@ -9,6 +9,8 @@ export interface DatabaseConfig {
   url: string
   /** The most connections one process opens. */
   poolMax: number
+  /** How long a statement may go unanswered; by default QUERY_TIMEOUT_MS (tests shorten it). */
+  queryTimeoutMs?: number
 }
 
 /** Redis, where instances share the rate limit and WeChat's access token when REDIS_URL is set. */

@@ -8,7 +8,8 @@ import { describeWhenAvailable } from '../../test/support/needs'
 import { privateServices, servicesMissing, type PrivateServices } from '../../test/support/services'
 import type { User } from '../src/user'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
-import { freshDatabase, type TestDatabase } from './support/postgres'
+import { freezingProxy, type FreezingProxy } from './support/freezing-proxy'
+import { freshDatabase, postgresMissing, type TestDatabase } from './support/postgres'
 
 const UNREACHABLE = /the database cannot be reached/
 const BACK = /the database is reachable again/
@@ -98,4 +99,74 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
     expect(me.status).toBe(200)
     expect(me.body.user).toMatchObject({ id: user.id, nickName: null })
   }, 60_000)
+})
+
+describeWhenAvailable('a server whose PostgreSQL stops answering', postgresMissing, () => {
+  let database: TestDatabase
+  let proxy: FreezingProxy
+  let h: Harness
+
+  beforeEach(async () => {
+    database = await freshDatabase()
+    const url = new URL(database.url)
+    proxy = await freezingProxy({ host: url.hostname, port: Number(url.port || 5432) })
+    url.hostname = '127.0.0.1'
+    url.port = String(proxy.port)
+    // A short query timeout keeps the test quick; production's is QUERY_TIMEOUT_MS.
+    h = await startHarness({
+      config: { database: { url: url.href, poolMax: 2, queryTimeoutMs: 300 } },
+    })
+  }, 60_000)
+
+  afterEach(async () => {
+    await h?.close()
+    await proxy?.close()
+    await database?.drop()
+  })
+
+  const messages = () =>
+    h.logs.map((line) => JSON.parse(line) as { level: number; msg: string }).map((l) => l.msg)
+
+  /** Signs a user in with both pool connections open, then freezes PostgreSQL: both 503. */
+  async function frozenWithUser(): Promise<{ token: string; user: User }> {
+    const signedIn = await h.login()
+    await Promise.all([1, 2].map(() => h.call('GET', '/api/me', { token: signedIn.token })))
+    proxy.freeze()
+    const replies = await Promise.all(
+      [1, 2].map(() => h.call<ErrorAnswer>('GET', '/api/me', { token: signedIn.token })),
+    )
+    for (const reply of replies) {
+      expect(reply.status).toBe(503)
+      expect(reply.body).toEqual({
+        error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) },
+      })
+    }
+    expect(messages().filter((msg) => UNREACHABLE.test(msg))).toHaveLength(1)
+    expect(messages().filter((msg) => msg === 'unexpected error')).toEqual([])
+    return signedIn
+  }
+
+  async function servesAgain(token: string, user: User): Promise<void> {
+    const again = await Promise.all(
+      [1, 2].map(() => h.call<{ user: User }>('GET', '/api/me', { token })),
+    )
+    expect(again.map((reply) => [reply.status, reply.body.user.id])).toEqual([
+      [200, user.id],
+      [200, user.id],
+    ])
+    expect(messages().filter((msg) => BACK.test(msg))).toHaveLength(1)
+  }
+
+  it('answers 503 STORE_UNAVAILABLE instead of waiting, and serves again when it answers', async () => {
+    const { token, user } = await frozenWithUser()
+    proxy.thaw()
+    await servesAgain(token, user)
+  }, 30_000)
+
+  it('serves from a new connection when the old ones never hear back (a failover)', async () => {
+    const { token, user } = await frozenWithUser()
+    // The connections that waited were destroyed, not pooled again behind their lost answers.
+    proxy.abandon()
+    await servesAgain(token, user)
+  }, 30_000)
 })

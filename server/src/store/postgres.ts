@@ -1,11 +1,27 @@
-import { Kysely, PostgresDialect } from 'kysely'
-import { DatabaseError, Pool, TypeOverrides, types } from 'pg'
+import {
+  Kysely,
+  PostgresDialect,
+  type PostgresCursor,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+} from 'kysely'
+import { DatabaseError, Pool, type PoolClient, TypeOverrides, types } from 'pg'
 import type { DatabaseConfig } from '../config'
 import type { Engine } from './engine'
 import type { Tables } from './tables'
 
 /** How long a query waits for a connection before its request answers 503. */
 export const CONNECT_TIMEOUT_MS = 5_000
+/**
+ * How long a statement may go unanswered: a PostgreSQL that accepts connections but never answers
+ * (stopped with SIGSTOP, a host gone without closing its sockets) would otherwise hold each
+ * request, and each pool connection, for as long as TCP takes to give up. Every statement here
+ * takes milliseconds; a migration waiting for another instance's lock takes as long as its
+ * migration.
+ */
+export const QUERY_TIMEOUT_MS = 10_000
+const QUERY_TIMED_OUT = 'Query read timeout'
 
 // pg hands 64-bit integers over as strings, as they may exceed 2^53; the only ones here are
 // epoch milliseconds, which do not.
@@ -33,6 +49,7 @@ const LOST_CONNECTION = [
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
+  QUERY_TIMED_OUT,
 ]
 
 function unreachable(error: unknown): string | null {
@@ -59,6 +76,7 @@ export function openPostgres(config: DatabaseConfig, onLost: (reason: string) =>
     connectionString: config.url,
     max: config.poolMax,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: config.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
     keepAlive: true,
     application_name: 'weapp-login',
     types: parsers,
@@ -70,7 +88,49 @@ export function openPostgres(config: DatabaseConfig, onLost: (reason: string) =>
   pool.on('connect', (client) => client.on('error', lost))
   return {
     name: 'postgres',
-    db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool: discardingTimedOut(pool) }) }),
     unreachable,
+  }
+}
+
+/**
+ * The pool as Kysely takes it, but for one thing: pg fails a query that outlives query_timeout,
+ * yet its connection still waits for that query's answer, and the next query on it would wait
+ * behind it. Such a connection is destroyed when Kysely gives it back, not pooled.
+ */
+function discardingTimedOut(pool: Pool): PostgresPool {
+  return {
+    connect: async () => new DiscardingClient(await pool.connect()),
+    end: () => pool.end(),
+  }
+}
+
+class DiscardingClient implements PostgresPoolClient {
+  private timedOut = false
+
+  constructor(private readonly client: PoolClient) {}
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>
+  query<R>(
+    sql: string | PostgresCursor<R>,
+    parameters: ReadonlyArray<unknown> = [],
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    // The store streams nothing; the dialect would need its cursor option first.
+    if (typeof sql !== 'string') throw new Error('cursors are not configured')
+    return this.client.query(sql, [...parameters]).then(
+      // pg names the command as a string; Kysely reads the ones it lists.
+      (result) => result as unknown as PostgresQueryResult<R>,
+      (error: unknown) => {
+        if ((error as { message?: unknown } | null)?.message === QUERY_TIMED_OUT) {
+          this.timedOut = true
+        }
+        throw error
+      },
+    )
+  }
+
+  release(destroy?: boolean): void {
+    this.client.release(this.timedOut || destroy === true)
   }
 }
