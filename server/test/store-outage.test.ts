@@ -14,6 +14,22 @@ import { freshDatabase, postgresMissing, type TestDatabase } from './support/pos
 const UNREACHABLE = /the database cannot be reached/
 const BACK = /the database is reachable again/
 
+function messages(h: Harness): string[] {
+  return h.logs.map((line) => (JSON.parse(line) as { msg: string }).msg)
+}
+
+/** Every reply is 503 STORE_UNAVAILABLE; the outage is logged once, and nothing as a bug. */
+function expectOutage(h: Harness, replies: { status: number; body: unknown }[]): void {
+  for (const reply of replies) {
+    expect(reply.status).toBe(503)
+    expect(reply.body).toEqual({
+      error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) },
+    })
+  }
+  expect(messages(h).filter((msg) => UNREACHABLE.test(msg))).toHaveLength(1)
+  expect(messages(h).filter((msg) => msg === 'unexpected error')).toEqual([])
+}
+
 describeWhenAvailable('a server whose PostgreSQL goes away and comes back', servicesMissing, () => {
   let services: PrivateServices
   let database: TestDatabase
@@ -30,9 +46,6 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
     await services?.down()
   })
 
-  const messages = () =>
-    h.logs.map((line) => JSON.parse(line) as { level: number; msg: string }).map((l) => l.msg)
-
   it('answers 503 STORE_UNAVAILABLE while it is down and serves again once it is back', async () => {
     const { token, user } = await h.login()
     // Connections in the pool, idle when the server goes: their end must not end the process.
@@ -47,14 +60,7 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
       }),
       await h.call<ErrorAnswer>('GET', '/healthz'),
     ]
-    for (const reply of down) {
-      expect(reply.status).toBe(503)
-      expect(reply.body).toEqual({
-        error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) },
-      })
-    }
-    expect(messages().filter((msg) => UNREACHABLE.test(msg))).toHaveLength(1)
-    expect(messages().filter((msg) => msg === 'unexpected error')).toEqual([])
+    expectOutage(h, down)
 
     await services.start('postgres')
     const me = await h.call<{ user: User }>('GET', '/api/me', { token })
@@ -62,7 +68,7 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
     expect(me.body.user.id).toBe(user.id)
     expect((await h.call('GET', '/healthz')).status).toBe(200)
     expect((await h.login()).user.id).not.toBe(user.id)
-    expect(messages().filter((msg) => BACK.test(msg))).toHaveLength(1)
+    expect(messages(h).filter((msg) => BACK.test(msg))).toHaveLength(1)
   }, 60_000)
 
   it('answers 503 to a request whose query was running when its connection went', async () => {
@@ -124,9 +130,6 @@ describeWhenAvailable('a server whose PostgreSQL stops answering', postgresMissi
     await database?.drop()
   })
 
-  const messages = () =>
-    h.logs.map((line) => JSON.parse(line) as { level: number; msg: string }).map((l) => l.msg)
-
   /** Signs a user in with both pool connections open, then freezes PostgreSQL: both 503. */
   async function frozenWithUser(): Promise<{ token: string; user: User }> {
     const signedIn = await h.login()
@@ -135,14 +138,7 @@ describeWhenAvailable('a server whose PostgreSQL stops answering', postgresMissi
     const replies = await Promise.all(
       [1, 2].map(() => h.call<ErrorAnswer>('GET', '/api/me', { token: signedIn.token })),
     )
-    for (const reply of replies) {
-      expect(reply.status).toBe(503)
-      expect(reply.body).toEqual({
-        error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) },
-      })
-    }
-    expect(messages().filter((msg) => UNREACHABLE.test(msg))).toHaveLength(1)
-    expect(messages().filter((msg) => msg === 'unexpected error')).toEqual([])
+    expectOutage(h, replies)
     return signedIn
   }
 
@@ -154,7 +150,7 @@ describeWhenAvailable('a server whose PostgreSQL stops answering', postgresMissi
       [200, user.id],
       [200, user.id],
     ])
-    expect(messages().filter((msg) => BACK.test(msg))).toHaveLength(1)
+    expect(messages(h).filter((msg) => BACK.test(msg))).toHaveLength(1)
   }
 
   it('answers 503 STORE_UNAVAILABLE instead of waiting, and serves again when it answers', async () => {
