@@ -34,6 +34,8 @@ export default tseslint.config(
   {
     files: [
       'server/**/*.ts',
+      'emulator/**/*.ts',
+      'common/**/*.ts',
       'conformance/**/*.ts',
       'preview/server/**/*.ts',
       'test/**/*.ts',
@@ -46,7 +48,7 @@ export default tseslint.config(
   },
   {
     // A test states what it set up; `!` on a node it rendered reads better than a guard.
-    files: ['test/**/*.ts', 'server/test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', '*/test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

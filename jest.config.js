@@ -35,8 +35,8 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/server/tsconfig.json' }] },
       moduleFileExtensions: ['ts', 'js', 'json'],
-      roots: ['<rootDir>/server'],
-      testMatch: ['<rootDir>/server/test/**/*.test.ts'],
+      roots: ['<rootDir>/server', '<rootDir>/emulator', '<rootDir>/common'],
+      testMatch: ['<rootDir>/{server,emulator,common}/test/**/*.test.ts'],
     },
   ],
 }

@@ -11,10 +11,10 @@
  */
 import * as http from 'node:http'
 import Fastify from 'fastify'
-import { logSerializers } from '../server/src/log'
-import { AJV_OPTIONS, objectBody, text } from '../server/src/schema'
+import { logSerializers } from '../common/http/log'
+import { AJV_OPTIONS, objectBody, text } from '../common/http/schema'
 import { openStore } from '../server/src/store'
-import { issueToken } from '../server/src/tokens'
+import { issueToken } from '../server/src/sessions/tokens'
 
 const TOKEN_TTL_S = 7 * 24 * 3600
 const upstream = new URL(process.env.UPSTREAM_URL ?? '')

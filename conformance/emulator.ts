@@ -1,18 +1,22 @@
 import { randomBytes } from 'node:crypto'
-import type { WechatApiName, WechatEmulator } from '../server/src/emulator/emulator'
-import { callJson, targetOf } from './http'
+import {
+  controlClient,
+  ControlError,
+  type ControlClient,
+  type EmulatorInfo,
+  type LoginCode,
+  type PhonePayload,
+  type UserInfoPayload,
+  type WechatApiName,
+} from '../emulator'
+import { NetworkError } from './http'
+
+export type { EmulatorInfo, LoginCode, PhonePayload, UserInfoPayload }
 
 // WeChat's side of every check: the emulator's control API (docs/api.md › The WeChat API
 // emulator) plays the phone (codes, payloads) and WeChat's faults. Its answers are not the
 // backend's and are never recorded; what it says about a user (openid, unionid, session_key) is
 // what the kit then looks for in every answer of the backend.
-
-// The control API answers what these methods of the emulator return.
-export type EmulatorInfo = ReturnType<WechatEmulator['info']>
-export type LoginCode = ReturnType<WechatEmulator['mintLoginCode']>
-export type PhonePayload = ReturnType<WechatEmulator['mintPhone']>
-export type UserInfoPayload = ReturnType<WechatEmulator['mintUserInfo']>
-type HeldUser = NonNullable<ReturnType<WechatEmulator['knownUser']>>
 
 /** The emulator refused or garbled a control call: the run cannot go on as planned. */
 export class EmulatorError extends Error {
@@ -30,17 +34,21 @@ export class Emulator {
     unionids: new Set<string>(),
   }
 
+  private readonly client: ControlClient
+
   constructor(
     readonly base: URL,
-    private readonly timeoutMs: number,
-  ) {}
-
-  info(): Promise<EmulatorInfo> {
-    return this.control('GET', 'info')
+    timeoutMs: number,
+  ) {
+    this.client = controlClient(base, { timeoutMs })
   }
 
-  async stats(): Promise<Record<string, number>> {
-    return (await this.control<{ calls: Record<string, number> }>('GET', 'stats')).calls
+  info(): Promise<EmulatorInfo> {
+    return this.control('GET info', (client) => client.info())
+  }
+
+  async stats(): Promise<Record<WechatApiName, number>> {
+    return (await this.control('GET stats', (client) => client.stats())).calls
   }
 
   /**
@@ -49,10 +57,8 @@ export class Emulator {
    */
   async mintLogin(openid?: string): Promise<LoginCode> {
     const unionid = 'oKit' + randomBytes(18).toString('base64url')
-    const minted = await this.control<LoginCode>(
-      'POST',
-      'login',
-      openid === undefined ? { unionid } : { openid },
+    const minted = await this.control('POST login', (client) =>
+      client.login(openid === undefined ? { unionid } : { openid }),
     )
     await this.sessionKeyOf(minted.openid)
     return minted
@@ -60,7 +66,7 @@ export class Emulator {
 
   /** The session_key WeChat holds for the user now (what the backend got at its last login). */
   async sessionKeyOf(openid: string): Promise<string> {
-    const held = await this.control<HeldUser>('GET', `users/${encodeURIComponent(openid)}`)
+    const held = await this.control('GET users', (client) => client.user(openid))
     this.secrets.openids.add(held.openid)
     if (held.unionid !== null) this.secrets.unionids.add(held.unionid)
     this.secrets.sessionKeys.add(held.sessionKey)
@@ -71,37 +77,36 @@ export class Emulator {
     openid: string,
     phone: { phoneNumber?: string; countryCode?: string } = {},
   ): Promise<PhonePayload> {
-    return this.control('POST', 'phone', { openid, ...phone })
+    return this.control('POST phone', (client) => client.phone({ openid, ...phone }))
   }
 
   mintUserInfo(
     openid: string,
     profile: { nickName?: string; avatarUrl?: string } = {},
   ): Promise<UserInfoPayload> {
-    return this.control('POST', 'userinfo', { openid, ...profile })
+    return this.control('POST userinfo', (client) => client.userInfo({ openid, ...profile }))
   }
 
   /** WeChat answers `errcode` to every call of `api` until clearFaults(). */
   async failEvery(api: WechatApiName, errcode: number): Promise<void> {
-    await this.control('POST', 'faults', { api, errcode, times: 1_000_000 })
+    await this.control('POST faults', (client) =>
+      client.addFault({ api, errcode, times: 1_000_000 }),
+    )
   }
 
   async clearFaults(): Promise<void> {
-    await this.control('DELETE', 'faults')
+    await this.control('DELETE faults', (client) => client.clearFaults())
   }
 
-  private async control<T>(method: string, route: string, json?: unknown): Promise<T> {
-    const answer = await callJson(
-      targetOf(this.base, `/control/${route}`),
-      method,
-      json,
-      this.timeoutMs,
-    )
-    if (answer.status !== 200 || typeof answer.json !== 'object' || answer.json === null) {
-      throw new EmulatorError(
-        `the emulator answered ${method} /control/${route} with ${answer.status} ${answer.text.slice(0, 200)}`,
-      )
+  /** A refusal is the emulator's to explain; no answer at all is the network's. */
+  private async control<T>(call: string, send: (client: ControlClient) => Promise<T>): Promise<T> {
+    try {
+      return await send(this.client)
+    } catch (error) {
+      if (error instanceof ControlError) throw new EmulatorError(error.message)
+      const cause = (error as { cause?: { code?: unknown } }).cause
+      const reason = typeof cause?.code === 'string' ? cause.code : (error as Error).message
+      throw new NetworkError(`${call} on the emulator`, reason)
     }
-    return answer.json as T
   }
 }

@@ -1,4 +1,4 @@
-import type { WechatApiName } from '../../server/src/emulator/emulator'
+import type { WechatApiName } from '../../emulator'
 import { CODE_MAX_LENGTH, LOGIN_FIELDS, type ErrorCode } from '../contract'
 import { expectError, expectFields, expectJson, expectUser, fail } from '../expect'
 import type { Answer } from '../http'

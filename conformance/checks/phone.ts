@@ -1,5 +1,5 @@
 // WeChat's side of a payload the kit seals itself: what the emulator does for its mints.
-import { encryptOpenData } from '../../server/src/crypto'
+import { encryptOpenData } from '../../common/open-data'
 import { PHONE_FIELDS } from '../contract'
 import type { PhonePayload } from '../emulator'
 import { expectEqual, expectError, expectFields, expectJson, fail } from '../expect'

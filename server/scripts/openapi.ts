@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { buildApp } from '../src/app'
-import { loadConfig } from '../src/config'
+import { loadConfig } from '../src/config/config'
 
 export const OPENAPI_FILE = resolve(__dirname, '../../docs/openapi.yaml')
 

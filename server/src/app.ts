@@ -4,25 +4,29 @@ import Fastify, {
   type FastifyPluginAsync,
   type FastifyServerOptions,
 } from 'fastify'
-import type { Config } from './config'
-import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './errors'
-import { WechatEmulator } from './emulator/emulator'
-import { emulatorPlugin } from './emulator/plugin'
-import { frameworkErrorsUnder } from './emulator/wechat-http'
-import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from './http-limits'
-import { OPENAPI_OPTIONS } from './openapi'
-import { logSerializers } from './log'
-import { localOrigin } from './origin'
-import { RedisTokenStore } from './redis/access-token-store'
+import type { Config } from './config/config'
+import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './http/errors'
+import { WechatEmulator } from '../../emulator/emulator'
+import { emulatorPlugin } from '../../emulator/plugin'
+import { frameworkErrorsUnder } from '../../emulator/http'
+import {
+  httpServerOptions,
+  refuseMissingHost,
+  type RequestTimeouts,
+} from '../../common/http/limits'
+import { OPENAPI_OPTIONS } from './http/openapi'
+import { logSerializers } from '../../common/http/log'
+import { localOrigin } from '../../common/http/origin'
+import { RedisTokenStore } from './wechat/access-token/redis-store'
 import type { SharedRedis } from './redis/connection'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
 import { healthRoutes } from './routes/health'
 import { meRoutes } from './routes/me'
-import { AJV_OPTIONS } from './schema'
+import { AJV_OPTIONS } from '../../common/http/schema'
 import { openStore, StoreUnavailableError, type Store } from './store'
-import { FallbackTokenStore } from './wechat/access-token-store'
+import { FallbackTokenStore } from './wechat/access-token/store'
 import {
   createWechatClient,
   DEFAULT_WECHAT_HTTP,
@@ -30,7 +34,7 @@ import {
   type WechatHttpOptions,
 } from './wechat/client'
 
-export { hostInUrl, localOrigin } from './origin'
+export { hostInUrl, localOrigin } from '../../common/http/origin'
 
 export const EMULATOR_PREFIX = '/__wechat'
 const JSON_BODY_LIMIT = 16 * 1024

@@ -1,8 +1,8 @@
+import { PREVIEW_PHONE_NUMBER } from '../../emulator'
 import { networkInterfaces } from 'node:os'
 import { hostInUrl } from './app'
-import { ConfigError, loadConfig, type Config } from './config'
-import { PREVIEW_PHONE_NUMBER } from './emulator/emulator'
-import { loadPreview, previewWanted } from './preview'
+import { ConfigError, loadConfig, type Config } from './config/config'
+import { loadPreview, previewWanted } from './routes/preview'
 import { startServer, type RunningServer } from './server'
 
 // The first line is parsed by tools (the end-to-end suite): keep its shape.

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp, createEmulator, EMULATOR_PREFIX, localOrigin, type AppOptions } from './app'
-import { loadConfig, type Config } from './config'
-import type { WechatEmulator } from './emulator/emulator'
+import { loadConfig, type Config } from './config/config'
+import type { WechatEmulator } from '../../emulator/emulator'
 
 export interface StartServerOptions extends Omit<AppOptions, 'config'> {
   /**

@@ -17,7 +17,7 @@ afterAll(async () => {
 })
 
 function remember(openid: string): void {
-  const key = h.emulator.sessionKeyOf(openid)
+  const key = h.emulator.control.sessionKeyOf(openid)
   if (key) sessionKeys.add(key)
 }
 

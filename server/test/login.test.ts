@@ -1,5 +1,5 @@
+import { EMULATOR_APPID, EMULATOR_SECRET } from '../../emulator'
 import { startServer } from '../src/server'
-import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
 import { startHarness, type ErrorAnswer, type Harness, type LoginAnswer } from './support/harness'
 
 let h: Harness
@@ -39,7 +39,7 @@ describe('POST /api/auth/login', () => {
     const reply = await loginWith(code)
     expect(reply.text).not.toContain(openid)
     expect(reply.text).not.toContain('oUnion123')
-    expect(reply.text).not.toContain(h.emulator.sessionKeyOf(openid))
+    expect(reply.text).not.toContain(h.emulator.control.sessionKeyOf(openid))
     expect(reply.body.user.id).not.toBe(openid)
   })
 

@@ -1,3 +1,4 @@
+import { EMULATOR_APPID, EMULATOR_SECRET } from '../../emulator'
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -6,7 +7,6 @@ import { connect, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
 import { startServer, type RunningServer } from '../src/server'
 import { SQLITE_FILE } from '../src/store/sqlite'
 
@@ -180,7 +180,7 @@ describe('npm start', () => {
       const parent = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]
       expect(Number(parent)).toBe(server.child.pid)
 
-      const { code } = wechat.emulator!.mintLoginCode({})
+      const { code } = wechat.emulator!.control.mintLoginCode({})
       const body = JSON.stringify({ code })
       const login = http.request(`${url}/api/auth/login`, {
         method: 'POST',

@@ -1,5 +1,5 @@
 import { get as httpGet } from 'node:http'
-import type { User } from '../src/user'
+import type { User } from '../src/sessions/user'
 import { REFUSED_NICKNAMES, TAKEN_NICKNAMES } from '../../test/support/nicknames'
 import { jpeg, png, webpHeader } from './support/images'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'

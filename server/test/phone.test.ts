@@ -1,5 +1,5 @@
+import { EMULATOR_APPID } from '../../emulator'
 import { describeWhenAvailable } from '../../test/support/needs'
-import { EMULATOR_APPID } from '../src/config'
 import {
   startHarness,
   type ErrorAnswer,

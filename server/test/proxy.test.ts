@@ -1,7 +1,7 @@
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Config } from '../src/config'
-import type { User } from '../src/user'
+import type { Config } from '../src/config/config'
+import type { User } from '../src/sessions/user'
 import { png } from './support/images'
 import { startHarness, type Harness } from './support/harness'
 

@@ -2,10 +2,10 @@
  * The server on Redis (REDIS_URL): what instances share, and what happens while Redis is away.
  * The outage runs on a Redis of this suite's own, so the shared one stays up for other suites.
  */
+import { EMULATOR_APPID } from '../../emulator'
 import { describeWhenAvailable } from '../../test/support/needs'
 import { privateServices, servicesMissing, type PrivateServices } from '../../test/support/services'
 import { until } from '../../test/support/until'
-import { EMULATOR_APPID } from '../src/config'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
 import { freePort, keysUnder, listClients, onRedis, redisMissing } from './support/redis'
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { User } from '../src/user'
+import type { User } from '../src/sessions/user'
 import { png } from './support/images'
 import { startHarness } from './support/harness'
 

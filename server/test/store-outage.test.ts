@@ -6,7 +6,7 @@
 import { Client } from 'pg'
 import { describeWhenAvailable } from '../../test/support/needs'
 import { privateServices, servicesMissing, type PrivateServices } from '../../test/support/services'
-import type { User } from '../src/user'
+import type { User } from '../src/sessions/user'
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
 import { freezingProxy, type FreezingProxy } from './support/freezing-proxy'
 import { freshDatabase, postgresMissing, type TestDatabase } from './support/postgres'

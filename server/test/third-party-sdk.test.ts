@@ -1,8 +1,8 @@
+import { EMULATOR_APPID, EMULATOR_SECRET } from '../../emulator'
 import { CacheInterface, MiniApp } from 'node-easywechat'
-import { EMULATOR_APPID, EMULATOR_SECRET } from '../src/config'
-import { startEmulator } from '../src/emulator/server'
+import { startEmulator } from '../../emulator/server'
 import { startServer } from '../src/server'
-import { OFFICIAL } from './support/official-vectors'
+import { OFFICIAL } from '../../common/test/support/official-vectors'
 import { wechatCall } from './support/wechat-call'
 
 // A widely used third-party SDK (node-easywechat, the Node port of EasyWeChat) driving the

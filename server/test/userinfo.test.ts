@@ -1,5 +1,5 @@
 import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
-import type { User } from '../src/user'
+import type { User } from '../src/sessions/user'
 
 let h: Harness
 

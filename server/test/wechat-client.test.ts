@@ -1,6 +1,6 @@
+import { EMULATOR_APPID } from '../../emulator'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { EMULATOR_APPID } from '../src/config'
 import { startServer, type RunningServer } from '../src/server'
 import { createTransport, TransportError } from '../src/wechat/transport'
 

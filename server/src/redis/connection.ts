@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis'
-import type { RedisConfig } from '../config'
+import type { RedisConfig } from '../config/config'
 
 /** Where the connection reports an outage: a pino logger, or anything with these two methods. */
 export interface RedisLog {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { RedisConfig } from '../config'
+import type { RedisConfig } from '../config/config'
 import { connectRedis, type SharedRedis } from './connection'
 
 declare module 'fastify' {

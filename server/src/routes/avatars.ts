@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { ApiError } from '../errors'
+import { ApiError } from '../http/errors'
 import { AVATAR_PATH } from '../store'
 import { errorAnswers } from './answers'
 import type { RouteDeps } from './deps'

@@ -1,4 +1,4 @@
-import type { Config } from '../config'
+import type { Config } from '../config/config'
 import type { SharedRedis } from '../redis/connection'
 import type { Store } from '../store'
 import type { WechatApi } from '../wechat/client'

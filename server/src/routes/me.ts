@@ -10,10 +10,10 @@ import {
   PROFILE_BODY,
   USER_ANSWER,
 } from '../../../miniprogram/contract'
-import { ApiError, toApiError } from '../errors'
-import { sniffImageType } from '../image-type'
-import { authenticate, sessionOf } from '../sessions'
-import { toUser } from '../user'
+import { ApiError, toApiError } from '../http/errors'
+import { sniffImageType } from '../avatars/image-type'
+import { authenticate, sessionOf } from '../sessions/authenticate'
+import { toUser } from '../sessions/user'
 import { answer, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
 

@@ -1,4 +1,4 @@
-import type { Config } from '../config'
+import type { Config } from '../config/config'
 import { Availability, StoreUnavailableError, type StoreLog } from './availability'
 import type { Engine } from './engine'
 import { migrate } from './migrations'

@@ -7,7 +7,7 @@ import {
   type PostgresQueryResult,
 } from 'kysely'
 import { DatabaseError, Pool, type PoolClient, TypeOverrides, types } from 'pg'
-import type { DatabaseConfig } from '../config'
+import type { DatabaseConfig } from '../config/config'
 import type { Engine } from './engine'
 import type { Tables } from './tables'
 

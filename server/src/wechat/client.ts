@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
-import { ApiError } from '../errors'
-import { parsePhoneInfo, type PhoneNumber } from '../phone'
-import { AccessTokenCache } from './access-token'
-import type { AccessTokenStore } from './access-token-store'
+import { ApiError } from '../http/errors'
+import { parsePhoneInfo, type PhoneNumber } from './phone-info'
+import { AccessTokenCache } from './access-token/cache'
+import type { AccessTokenStore } from './access-token/store'
 import {
   AnswerTooLarge,
   createTransport,

@@ -4,7 +4,7 @@ import { nodeArgs } from '../../../test/support/server-process'
 
 // `npm run emulator` runs exactly this, minus npm's wrapper: node --import tsx on its main.ts.
 const ROOT = resolve(__dirname, '..', '..', '..')
-const MAIN = 'server/src/emulator/main.ts'
+const MAIN = 'emulator/main.ts'
 const FIRST_LINE = /^emulator listening on (http:\/\/\S+) \(appid (\S+), secret (\S+)\)$/
 
 export interface Listening {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Config } from '../../src/config'
+import type { Config } from '../../src/config/config'
 import { SQLITE_FILE } from '../../src/store/sqlite'
 import { freshDatabase, postgresMissing } from './postgres'
 

@@ -1,8 +1,8 @@
 import { EMULATOR_PREFIX } from '../../src/app'
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server'
-import type { Config } from '../../src/config'
-import type { WechatEmulator } from '../../src/emulator/emulator'
-import type { User } from '../../src/user'
+import type { Config } from '../../src/config/config'
+import type { WechatEmulator } from '../../../emulator/emulator'
+import type { User } from '../../src/sessions/user'
 import { checkAnswer } from './contract'
 
 export interface Reply<T> {

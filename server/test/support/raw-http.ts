@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net'
-import type { RequestTimeouts } from '../../src/http-limits'
+import type { RequestTimeouts } from '../../../common/http/limits'
 
 /** Limits short enough that a test does not wait 30 s; the defaults are the same mechanism. */
 export const SHORT_TIMEOUTS: RequestTimeouts = {

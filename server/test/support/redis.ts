@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
-import type { Config } from '../../src/config'
+import type { Config } from '../../src/config/config'
 
 export const redisMissing = process.env.REDIS_URL
   ? null

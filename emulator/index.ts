@@ -1,0 +1,28 @@
+// The emulator's public door: what the server (which mounts it in development), the conformance
+// kit, the preview, the bench and the tests may use. Everything else is internal.
+export {
+  EMULATOR_APPID,
+  EMULATOR_PORT,
+  EMULATOR_SECRET,
+  loadEmulatorConfig,
+  type EmulatorConfig,
+  type EmulatorMode,
+} from './config'
+export { WechatEmulator } from './emulator'
+export { emulatorPlugin } from './plugin'
+export { frameworkErrorsUnder } from './http'
+export { startEmulator, type RunningEmulator, type StartEmulatorOptions } from './server'
+export {
+  DEFAULT_EMULATOR_LIMITS,
+  PREVIEW_OPENID,
+  PREVIEW_PHONE_NUMBER,
+  WECHAT_APIS,
+  type EmulatedUser,
+  type EmulatorLimits,
+  type EmulatorOptions,
+  type WechatApiName,
+} from './world'
+export { ANONYMOUS_AVATAR_URL } from './control-api/actions'
+export { controlClient, ControlError, type ControlClient } from './control-api/client'
+export { CONTROL_PREFIX } from './control-api/schema'
+export type * from './control-api/schema'

@@ -1,0 +1,98 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import {
+  answerClientErrors,
+  describeValidation,
+  isFastifyError,
+} from '../../../common/http/client-errors'
+import { OpenDataError, type OpenDataFailure } from '../../../common/open-data'
+import { ERROR_STATUS, type ErrorCode } from '../../../miniprogram/contract'
+import { StoreUnavailableError } from '../store'
+
+export type { ErrorCode }
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string }
+}
+
+/** An error a caller can act on: `code` says what happened, `message` is for developers. */
+export class ApiError extends Error {
+  readonly status: number
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = ERROR_STATUS[code]
+  }
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  // Only /avatars/:file has a parameter, and no file has a name that long.
+  FST_ERR_MAX_PARAM_LENGTH: 'NOT_FOUND',
+}
+
+/** What each way open data fails asks of the client (docs/api.md). */
+const OPEN_DATA_CODES: Record<OpenDataFailure, ErrorCode> = {
+  malformed: 'INVALID_REQUEST',
+  undecryptable: 'SESSION_KEY_STALE',
+  watermark: 'WATERMARK_INVALID',
+}
+
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+}
+
+/** Maps anything thrown while handling a request to the one error shape; `null` means a bug. */
+export function toApiError(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error
+  // The store logs an outage once; each request only says so to its client.
+  if (error instanceof StoreUnavailableError) {
+    return new ApiError('STORE_UNAVAILABLE', 'the database cannot be reached; retry later')
+  }
+  if (error instanceof OpenDataError)
+    return new ApiError(OPEN_DATA_CODES[error.reason], error.message)
+  if (!isFastifyError(error)) return null
+  if (error.validation) return new ApiError('INVALID_REQUEST', describeValidation(error))
+  const code = FASTIFY_CODES[error.code] ?? STATUS_CODES[error.statusCode ?? 0]
+  if (code) return new ApiError(code, error.message)
+  const status = error.statusCode ?? 500
+  return status >= 400 && status < 500 ? new ApiError('INVALID_REQUEST', error.message) : null
+}
+
+function errorBody(error: ApiError): ErrorBody {
+  return { error: { code: error.code, message: error.message } }
+}
+
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  let apiError = toApiError(error)
+  if (!apiError) {
+    // The serializers keep bodies and headers out of this line.
+    request.log.error({ err: error }, 'unexpected error')
+    apiError = new ApiError('INTERNAL_ERROR', 'internal error')
+  }
+  void reply.status(apiError.status).send(errorBody(apiError))
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.url.split('?')[0]
+  void reply
+    .status(404)
+    .send(errorBody(new ApiError('NOT_FOUND', `no route ${request.method} ${path}`)))
+}
+
+export const clientErrorHandler = answerClientErrors(({ timeout, message }) => {
+  const apiError = new ApiError(timeout ? 'REQUEST_TIMEOUT' : 'INVALID_REQUEST', message)
+  return { status: apiError.status, body: errorBody(apiError) }
+})
