@@ -12,9 +12,9 @@
 import * as http from 'node:http'
 import Fastify from 'fastify'
 import { logSerializers } from '../common/http/log'
-import { AJV_OPTIONS, objectBody, text } from '../common/http/schema'
-import { openStore } from '../server/src/store'
-import { issueToken } from '../server/src/sessions/tokens'
+import { AJV_OPTIONS } from '../common/http/ajv'
+import { LOGIN_BODY } from '../miniprogram/contract'
+import { issueToken, openStore } from '../server/src'
 
 const TOKEN_TTL_S = 7 * 24 * 3600
 const upstream = new URL(process.env.UPSTREAM_URL ?? '')
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
 
   app.post<{ Body: { code: string } }>(
     '/login',
-    { schema: { body: objectBody({ code: text(128) }, ['code']) } },
+    { schema: { body: LOGIN_BODY } },
     async (request) => {
       const session = await code2Session(request.body.code)
       const { token, hash } = issueToken()

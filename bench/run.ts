@@ -15,8 +15,9 @@ import autocannon from 'autocannon'
 import * as prettier from 'prettier'
 import { transformSync } from 'esbuild'
 import ts from 'typescript'
+import { parseServerLine } from '../common/listening'
 import { decryptOpenData, encryptOpenData } from '../common/open-data'
-import { spawnEmulator, type EmulatorProcess } from '../server/test/support/emulator-process'
+import { spawnEmulator, type EmulatorProcess } from '../emulator/test/support/emulator-process'
 import { freshDatabase } from '../server/test/support/postgres'
 import { startCluster, startInstance, type Instance } from '../test/support/cluster'
 import { startListening } from '../test/support/server-process'
@@ -277,7 +278,12 @@ async function helper(
   env: Record<string, string>,
 ): Promise<{ url: string; pid: number; stop(): void }> {
   const log = logFile(path.basename(script, '.ts'))
-  const { child, url } = await startListening(script, env, log)
+  const { child, url } = await startListening(
+    script,
+    env,
+    log,
+    (line) => parseServerLine(line)?.url ?? /^listening on (http:\/\/\S+)$/.exec(line)?.[1] ?? null,
+  )
   return {
     url,
     pid: child.pid ?? 0,

@@ -1,12 +1,12 @@
 import { ConfigError } from '../common/env'
 import { hostInUrl } from '../common/http/origin'
+import { emulatorLine } from '../common/listening'
 import { loadEmulatorConfig, type EmulatorConfig } from './config'
 import { PREVIEW_PHONE_NUMBER } from './world'
 import { startEmulator } from './server'
 
 // `npm run emulator`: WeChat's server API alone, for a backend of any language to run against.
-// The first line is parsed by tools (the conformance kit, tests): keep its shape.
-//   emulator listening on http://127.0.0.1:3100 (appid wx0000000000000000, secret …)
+// The first line is parsed by tools (common/listening.ts).
 
 function fail(message: string): never {
   console.error(message)
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   )
 
   const base = `http://${hostInUrl(config.host)}:${running.port}`
-  console.log(`emulator listening on ${base} (appid ${config.appid}, secret ${config.secret})`)
+  console.log(emulatorLine({ url: base, appid: config.appid, secret: config.secret }))
   console.log(
     [
       `Point your backend's WeChat API base URL at ${base} (instead of https://api.weixin.qq.com)`,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { AVATAR_FIELDS, AVATAR_MAX_BYTES } from '../contract'
 import { summarize, expectError, expectFields, expectJson, expectUser, fail } from '../expect'
-import { gif, jpeg, multipart, png, pngOfSize, webp, type FilePart } from '../images'
+import { gif, jpeg, png, pngOfSize, webp } from '../../common/images'
+import { multipart, type FilePart } from '../multipart'
 import type { Check, Group, Kit } from '../kit'
 
 const AVATAR = 'docs/api.md › POST /api/me/avatar'

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { expectError, expectJson, fail } from '../expect'
 import type { Answer, RequestOptions } from '../http'
-import { multipart, png } from '../images'
+import { png } from '../../common/images'
+import { multipart } from '../multipart'
 import type { Check, Group, Kit } from '../kit'
 
 const BEARER =

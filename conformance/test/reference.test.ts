@@ -1,5 +1,5 @@
 import { createServer } from 'node:net'
-import { spawnEmulator, type EmulatorProcess } from '../../server/test/support/emulator-process'
+import { spawnEmulator, type EmulatorProcess } from '../../emulator/test/support/emulator-process'
 import { GROUPS } from '../checks'
 import { rowsOf, runKit, startReference, type Reference } from './support/kit-process'
 

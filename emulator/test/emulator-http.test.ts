@@ -1,7 +1,7 @@
 import { EMULATOR_APPID, EMULATOR_SECRET } from '..'
 import { startEmulator, type RunningEmulator } from '../server'
-import { spawnEmulator } from '../../server/test/support/emulator-process'
-import { startHarness } from '../../server/test/support/harness'
+import { spawnEmulator } from './support/emulator-process'
+import { startTestServer } from '../../server/test/support/test-server'
 import {
   drippedRequests,
   dripUntilCut,
@@ -37,7 +37,7 @@ const targets: [string, () => Promise<Target>][] = [
   [
     'the server’s /__wechat mount',
     async () => {
-      const h = await startHarness()
+      const h = await startTestServer()
       return { base: `${h.url}/__wechat`, close: () => h.close() }
     },
   ],

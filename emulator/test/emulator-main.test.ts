@@ -1,5 +1,5 @@
 import { EMULATOR_APPID, EMULATOR_SECRET, PREVIEW_OPENID } from '..'
-import { spawnEmulator } from '../../server/test/support/emulator-process'
+import { spawnEmulator } from './support/emulator-process'
 import { exchange } from '../../server/test/support/raw-http'
 import { wechatCall } from '../../server/test/support/wechat-call'
 

@@ -2,13 +2,13 @@ import { EMULATOR_APPID, EMULATOR_SECRET, DEFAULT_EMULATOR_LIMITS, PREVIEW_OPENI
 import { createHmac } from 'node:crypto'
 import { decryptOpenData, verifySignature } from '../../common/open-data'
 import { WechatEmulator } from '../emulator'
-import { startHarness, type Harness } from '../../server/test/support/harness'
+import { startTestServer, type TestServer } from '../../server/test/support/test-server'
 
 // WeChat's side, as the server sees it: shapes and errcodes of the four APIs.
 
 type Answer = Record<string, unknown> & { errcode?: number; errmsg?: string }
 
-let h: Harness
+let h: TestServer
 
 afterEach(async () => {
   await h.close()
@@ -55,7 +55,7 @@ const tokenOf = (answer: Answer): string => {
 const phoneNumber = (accessToken: string, json: unknown) =>
   wechat('/wxa/business/getuserphonenumber', { query: { access_token: accessToken }, json })
 
-const mintLogin = (json: object = {}) => h.control<{ code: string; openid: string }>('login', json)
+const mintLogin = (json: object = {}) => h.control.login(json)
 
 /** What getuserphonenumber makes of a token: 0 when it works, else WeChat's errcode for it. */
 const tokenStatus = async (token: string): Promise<number> => {
@@ -65,7 +65,7 @@ const tokenStatus = async (token: string): Promise<number> => {
 
 describe('the strict emulator', () => {
   beforeEach(async () => {
-    h = await startHarness()
+    h = await startTestServer()
   })
 
   describe('jscode2session', () => {
@@ -223,14 +223,14 @@ describe('the strict emulator', () => {
       const signature = createHmac('sha256', key).update('').digest('hex')
       const tokens = [tokenOf(await classicToken()), tokenOf(await stableToken())]
       for (const token of tokens) {
-        const phone = await h.control<{ code: string }>('phone', { openid })
+        const phone = await h.control.phone({ openid })
         expect(await phoneNumber(token, { code: phone.code, openid })).toMatchObject({ errcode: 0 })
         const check = await wechat('/wxa/checksession', {
           query: { access_token: token, openid, signature, sig_method: 'hmac_sha256' },
         })
         expect(check).toEqual({ errcode: 0, errmsg: 'ok' })
       }
-      await h.control('retire-access-token')
+      await h.control.retireAccessToken()
       for (const token of tokens) expect(await tokenStatus(token)).toBe(40001)
       const stats = await h.call<{ calls: Record<string, number> }>(
         'GET',
@@ -243,7 +243,7 @@ describe('the strict emulator', () => {
   describe('getuserphonenumber', () => {
     it('answers phone_info with a numeric countryCode and a watermark', async () => {
       const { openid } = await mintLogin()
-      const { code } = await h.control<{ code: string }>('phone', { openid })
+      const { code } = await h.control.phone({ openid })
       const { access_token: token } = await stableToken()
       expect(await phoneNumber(String(token), { code, openid })).toEqual({
         errcode: 0,
@@ -260,7 +260,7 @@ describe('the strict emulator', () => {
 
     it('checks the code was issued to the openid given', async () => {
       const { openid } = await mintLogin()
-      const { code } = await h.control<{ code: string }>('phone', { openid })
+      const { code } = await h.control.phone({ openid })
       const { access_token: token } = await stableToken()
       expect(await phoneNumber(String(token), { code, openid: 'oSomeoneElse' })).toMatchObject({
         errcode: 40029,
@@ -269,11 +269,11 @@ describe('the strict emulator', () => {
 
     it('refuses missing, unknown, retired and expired access tokens', async () => {
       const { openid } = await mintLogin()
-      const mint = async () => (await h.control<{ code: string }>('phone', { openid })).code
+      const mint = async () => (await h.control.phone({ openid })).code
       expect(await phoneNumber('', { code: await mint() })).toMatchObject({ errcode: 41001 })
       expect(await phoneNumber('bogus', { code: await mint() })).toMatchObject({ errcode: 40014 })
       const first = String((await stableToken()).access_token)
-      await h.control('retire-access-token')
+      await h.control.retireAccessToken()
       expect(await phoneNumber(first, { code: await mint() })).toMatchObject({ errcode: 40001 })
       const second = String((await stableToken()).access_token)
       expect(second).not.toBe(first)
@@ -296,7 +296,7 @@ describe('the strict emulator', () => {
       const decodedKey = createHmac('sha256', Buffer.from(key, 'base64')).update('').digest('hex')
       expect(await check(decodedKey)).toMatchObject({ errcode: 87009 })
       expect(await check(signature, 'sha1')).toMatchObject({ errcode: 87008 })
-      await h.control('rotate-session-key', { openid })
+      await h.control.rotateSessionKey(openid)
       expect(await check(signature)).toMatchObject({ errcode: 87009 })
     })
   })
@@ -304,7 +304,7 @@ describe('the strict emulator', () => {
   describe('the control API', () => {
     it('mints a phone payload encrypted with the user’s current session_key', async () => {
       const { openid } = await mintLogin()
-      const minted = await h.control<{ encryptedData: string; iv: string }>('phone', {
+      const minted = await h.control.phone({
         openid,
         phoneNumber: '2025550123',
         countryCode: '1',
@@ -324,12 +324,7 @@ describe('the strict emulator', () => {
 
     it('mints user info as a getuserinfo event carries it', async () => {
       const { openid } = await mintLogin({ unionid: 'oUnion2' })
-      const minted = await h.control<{
-        encryptedData: string
-        iv: string
-        rawData: string
-        signature: string
-      }>('userinfo', { openid, nickName: 'Band' })
+      const minted = await h.control.userInfo({ openid, nickName: 'Band' })
       const key = h.emulator.control.sessionKeyOf(openid) ?? ''
       expect(verifySignature(minted.rawData, minted.signature, key)).toBe(true)
       expect(JSON.parse(minted.rawData)).toMatchObject({ nickName: 'Band' })
@@ -342,8 +337,8 @@ describe('the strict emulator', () => {
     })
 
     it('plays faults in order, each for its number of calls, with their latency', async () => {
-      await h.control('faults', { api: 'jscode2session', errcode: 45011, times: 2 })
-      await h.control('faults', { api: 'jscode2session', errcode: -1, latencyMs: 20 })
+      await h.control.addFault({ api: 'jscode2session', errcode: 45011, times: 2 })
+      await h.control.addFault({ api: 'jscode2session', errcode: -1, latencyMs: 20 })
       const { code } = await mintLogin()
       expect(await code2Session(code)).toMatchObject({ errcode: 45011, errmsg: /minute-quota/ })
       expect(await code2Session(code)).toMatchObject({ errcode: 45011 })
@@ -363,7 +358,7 @@ describe('the strict emulator', () => {
     })
 
     it('drops the queued faults on DELETE /faults, keeping codes and counts', async () => {
-      await h.control('faults', { api: 'jscode2session', errcode: -1, times: 1000 })
+      await h.control.addFault({ api: 'jscode2session', errcode: -1, times: 1000 })
       const { code } = await mintLogin()
       expect(await code2Session(code)).toMatchObject({ errcode: -1 })
       expect((await h.call('DELETE', '/__wechat/control/faults')).status).toBe(200)
@@ -378,8 +373,8 @@ describe('the strict emulator', () => {
     it('forgets codes, tokens, faults and counts at reset, but keeps users', async () => {
       const { code, openid } = await mintLogin()
       const token = String((await stableToken()).access_token)
-      await h.control('faults', { api: 'stable_token', errcode: -1 })
-      await h.control('reset')
+      await h.control.addFault({ api: 'stable_token', errcode: -1 })
+      await h.control.reset()
       expect(await code2Session(code)).toMatchObject({ errcode: 40029 })
       expect(await phoneNumber(token, { code: 'x' })).toMatchObject({ errcode: 40014 })
       expect((await stableToken()).access_token).toBeDefined()
@@ -401,7 +396,7 @@ describe('the strict emulator', () => {
       })
       expect((await held()).body).toEqual(first.body)
       expect((await code2Session(code)).session_key).toBe(first.body.sessionKey)
-      await h.control('rotate-session-key', { openid })
+      await h.control.rotateSessionKey(openid)
       expect((await held()).body.sessionKey).not.toBe(first.body.sessionKey)
 
       const unknown = await h.call<Answer>('GET', '/__wechat/control/users/oNeverMet')
@@ -433,7 +428,7 @@ describe('the strict emulator', () => {
 
 describe('the preview emulator', () => {
   beforeEach(async () => {
-    h = await startHarness({ config: { emulator: { mode: 'preview' } } })
+    h = await startTestServer({ config: { emulator: { mode: 'preview' } } })
   })
 
   it('signs a code it never minted (a real DevTools code) in as the preview user, once', async () => {

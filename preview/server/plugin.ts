@@ -6,7 +6,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { FastifyReply } from 'fastify'
-import type { PreviewModule } from '../../server/src/routes/preview'
+import type { PreviewModule } from '../../server/src'
 import { PreviewBuilder } from './build'
 import { weuiForBuiltins, weuiWidgets } from './weui'
 

@@ -24,7 +24,7 @@ import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
 import { healthRoutes } from './routes/health'
 import { meRoutes } from './routes/me'
-import { AJV_OPTIONS } from '../../common/http/schema'
+import { AJV_OPTIONS } from '../../common/http/ajv'
 import { openStore, StoreUnavailableError, type Store } from './store'
 import { FallbackTokenStore } from './wechat/access-token/store'
 import {
@@ -33,8 +33,6 @@ import {
   type WechatApi,
   type WechatHttpOptions,
 } from './wechat/client'
-
-export { hostInUrl, localOrigin } from '../../common/http/origin'
 
 export const EMULATOR_PREFIX = '/__wechat'
 const JSON_BODY_LIMIT = 16 * 1024
@@ -179,9 +177,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   let redis: SharedRedis | null = null
   if (config.redis) {
     // ioredis loads only with REDIS_URL.
-    const { redisPlugin } = await import('./redis/plugin')
-    await app.register(redisPlugin, { config: config.redis, keyPrefix: options.redisKeyPrefix })
-    redis = app.redis
+    const { connectRedis } = await import('./redis/connection')
+    const shared = await connectRedis(
+      config.redis,
+      app.log.child({ component: 'redis' }),
+      options.redisKeyPrefix,
+    )
+    // After the requests in flight, with the store.
+    app.addHook('onClose', async () => shared.close())
+    redis = shared
   }
 
   if (config.emulator) {

@@ -6,3 +6,6 @@ export { loadConfig, ConfigError, type Config } from './config/config'
 export type { ErrorBody, ErrorCode } from './http/errors'
 export type { PreviewModule } from './routes/preview'
 export type { WechatApi, WechatSession, WechatHttpOptions } from './wechat/client'
+// The bench's physical reference makes the same token and store write as a login.
+export { openStore, type Store } from './store'
+export { issueToken } from './sessions/tokens'

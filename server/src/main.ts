@@ -1,15 +1,14 @@
-import { PREVIEW_PHONE_NUMBER } from '../../emulator'
 import { networkInterfaces } from 'node:os'
-import { hostInUrl } from './app'
+import { hostInUrl } from '../../common/http/origin'
+import { serverLine } from '../../common/listening'
+import { PREVIEW_PHONE_NUMBER } from '../../emulator'
 import { ConfigError, loadConfig, type Config } from './config/config'
 import { loadPreview, previewWanted } from './routes/preview'
+import type { LogDestination } from './app'
 import { startServer, type RunningServer } from './server'
 
-// The first line is parsed by tools (the end-to-end suite): keep its shape.
-//   listening on http://127.0.0.1:3000 (WeChat API: emulator at http://127.0.0.1:3000/__wechat)
-//   listening on http://0.0.0.0:3000 (WeChat API: https://api.weixin.qq.com)
-// In development, with the emulator on, under npm start, the next line gives the browser
-// preview's address:
+// The first line is parsed by tools (common/listening.ts). In development, with the emulator on,
+// under npm start, the next line gives the browser preview's address:
 //   preview: http://127.0.0.1:3000/preview/
 
 // `docker stop` sends SIGKILL 10 s after SIGTERM (Kubernetes: 30 s): the requests in flight get
@@ -46,13 +45,24 @@ async function main(): Promise<void> {
     throw error
   }
   const preview = await loadPreview(config)
-  const server = await startServer({ config, plugins: preview ? [preview.plugin] : [] }).catch(
-    (error: unknown) => fail(`cannot start: ${describeStartError(error, config)}`),
-  )
+  // Log lines wait until the first lines are out: Fastify logs its own "Server listening" as it
+  // starts, and tools read the first line (and people the second) as the addresses.
+  const log = heldUntilReleased(process.stdout)
+  const server = await startServer({
+    config,
+    log: { stream: log },
+    plugins: preview ? [preview.plugin] : [],
+  }).catch((error: unknown) => {
+    log.release()
+    return fail(`cannot start: ${describeStartError(error, config)}`)
+  })
 
-  const wechat = config.emulator ? `emulator at ${server.wechatApiBase}` : server.wechatApiBase
   console.log(
-    `listening on http://${hostInUrl(config.host)}:${server.port} (WeChat API: ${wechat})`,
+    serverLine({
+      url: `http://${hostInUrl(config.host)}:${server.port}`,
+      wechatApiBase: server.wechatApiBase,
+      builtInEmulator: config.emulator !== null,
+    }),
   )
   if (preview) console.log(`preview: ${server.url}${preview.path}`)
   else if (previewWanted(config)) {
@@ -86,7 +96,23 @@ async function main(): Promise<void> {
     )
   }
 
+  log.release()
   stopOnSignals(server)
+}
+
+/** A log destination that holds its lines until release(), then writes through. */
+function heldUntilReleased(out: NodeJS.WritableStream): LogDestination & { release(): void } {
+  let held: string[] | null = []
+  return {
+    write(line) {
+      if (held) held.push(line)
+      else out.write(line)
+    },
+    release() {
+      for (const line of held ?? []) out.write(line)
+      held = null
+    },
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildApp, createEmulator, EMULATOR_PREFIX, localOrigin, type AppOptions } from './app'
+import { localOrigin } from '../../common/http/origin'
+import { buildApp, createEmulator, EMULATOR_PREFIX, type AppOptions } from './app'
 import { loadConfig, type Config } from './config/config'
 import type { WechatEmulator } from '../../emulator/emulator'
 

@@ -1,15 +1,15 @@
-import { png } from './support/images'
-import { startHarness, type Harness } from './support/harness'
+import { png } from '../../common/images'
+import { startTestServer, type TestServer } from './support/test-server'
 
 // session_key must reach no response and no log line: this drives every route, the error paths
 // that decrypt, sign and talk to WeChat included, and looks for every key the emulator issued.
 
-let h: Harness
+let h: TestServer
 const sessionKeys = new Set<string>()
 const tokens = new Set<string>()
 
 beforeAll(async () => {
-  h = await startHarness({ config: { rateLimitPerMin: 30 } })
+  h = await startTestServer({ config: { rateLimitPerMin: 30 } })
 })
 
 afterAll(async () => {
@@ -31,13 +31,8 @@ async function session(openid?: string) {
 it('never shows a session_key, nor a token in the log', async () => {
   for (let i = 0; i < 3; i++) await session()
   const { token, openid } = await session()
-  const mintPhone = () =>
-    h.control<{ code: string; encryptedData: string; iv: string }>('phone', { openid })
-  const mintInfo = () =>
-    h.control<{ encryptedData: string; iv: string; rawData: string; signature: string }>(
-      'userinfo',
-      { openid, nickName: 'Leak' },
-    )
+  const mintPhone = () => h.control.phone({ openid })
+  const mintInfo = () => h.control.userInfo({ openid, nickName: 'Leak' })
 
   const phone = await mintPhone()
   await h.call('POST', '/api/auth/phone', { token, json: { code: phone.code } })
@@ -54,7 +49,7 @@ it('never shows a session_key, nor a token in the log', async () => {
   })
 
   // A stale key: data encrypted with the key WeChat holds now, not the server's.
-  await h.control('rotate-session-key', { openid })
+  await h.control.rotateSessionKey(openid)
   remember(openid)
   const stale = await mintPhone()
   await h.call('POST', '/api/auth/phone', {
@@ -68,11 +63,11 @@ it('never shows a session_key, nor a token in the log', async () => {
     token,
     json: { encryptedData: stale.encryptedData.replaceAll('+', ' '), iv: stale.iv },
   })
-  await h.control('faults', { api: 'getuserphonenumber', errcode: 40001, times: 2 })
+  await h.control.addFault({ api: 'getuserphonenumber', errcode: 40001, times: 2 })
   await h.call('POST', '/api/auth/phone', { token, json: { code: (await mintPhone()).code } })
-  await h.control('faults', { api: 'jscode2session', errcode: 40013 })
+  await h.control.addFault({ api: 'jscode2session', errcode: 40013 })
   await h.call('POST', '/api/auth/login', {
-    json: { code: (await h.control<{ code: string }>('login', { openid })).code },
+    json: { code: (await h.control.login({ openid })).code },
   })
   remember(openid)
 

@@ -1,4 +1,3 @@
-import { EMULATOR_APPID, EMULATOR_SECRET } from '../../emulator'
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -7,15 +6,19 @@ import { connect, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { parseEmulatorLine, parseServerLine, type ServerListening } from '../../common/listening'
+import { EMULATOR_APPID, EMULATOR_SECRET } from '../../emulator'
 import { startServer, type RunningServer } from '../src/server'
 import { SQLITE_FILE } from '../src/store/sqlite'
 
 // The server as its users start it: `npm start` (node --import tsx server/src/main.ts) and, in
 // production, the compiled JavaScript of `npm run build`.
 const ROOT = resolve(__dirname, '..', '..')
-const EMULATED_LISTEN_LINE =
-  /^listening on (http:\/\/127\.0\.0\.1:(\d+)) \(WeChat API: emulator at (http:\/\/127\.0\.0\.1:\2\/__wechat)\)$/m
-const LISTEN_LINE = /^listening on (http:\/\/127\.0\.0\.1:(\d+)) \(WeChat API: (\S+)\)$/m
+/**
+ * The server's first whole line (a line is not there until its newline is), after npm's own
+ * banner under npm start: `> weapp-login-repo@… start` and the command, then a blank line.
+ */
+const FIRST_LINE = /^(?:>.*\n|\n)*([^>\n].*)\n/
 
 let dataDir: string
 
@@ -69,6 +72,25 @@ function start(command: string, args: string[], env: Record<string, string>) {
   return { child, exited, printed, output: () => ({ stdout, stderr }) }
 }
 
+/** The server's first line, read as the tools read it; its URL is on 127.0.0.1. */
+async function listening(server: ReturnType<typeof start>): Promise<ServerListening> {
+  const [, line = ''] = await server.printed(FIRST_LINE)
+  const parsed = parseServerLine(line)
+  if (!parsed) throw new Error(`not a listening line: ${line}`)
+  expect(parsed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+  return parsed
+}
+
+/** The first line of a server with its built-in emulator: the emulator's base is under it. */
+async function listeningWithEmulator(
+  server: ReturnType<typeof start>,
+): Promise<{ url: string; wechatBase: string }> {
+  const { url, wechatApiBase, builtInEmulator } = await listening(server)
+  expect(builtInEmulator).toBe(true)
+  expect(wechatApiBase).toBe(`${url}/__wechat`)
+  return { url, wechatBase: wechatApiBase }
+}
+
 async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
     method: 'POST',
@@ -89,7 +111,7 @@ describe('npm start', () => {
   it('prints where it listens, with PORT=0 the real port, and serves the emulator', async () => {
     const server = start('npm', ['start'], { PORT: '0' })
     try {
-      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      const { url, wechatBase } = await listeningWithEmulator(server)
       expect((await fetch(`${url}/healthz`)).status).toBe(200)
       expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
       const [, preview] = await server.printed(/^preview: (\S+)$/m)
@@ -105,7 +127,7 @@ describe('npm start', () => {
   it('serves the emulator but never the preview under NODE_ENV=production with EMULATOR=1', async () => {
     const server = start('npm', ['start'], { NODE_ENV: 'production', EMULATOR: '1', PORT: '0' })
     try {
-      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      const { url, wechatBase } = await listeningWithEmulator(server)
       // Printed after where the preview's line would be.
       await server.printed(/^warning: EMULATOR=1 under NODE_ENV=production/m)
       expect(server.output().stdout).not.toContain('preview:')
@@ -176,7 +198,8 @@ describe('npm start', () => {
     }, 30_000)
 
     async function stopsGracefully(server: ReturnType<typeof start>, pid: number): Promise<void> {
-      const [, url, port] = await server.printed(LISTEN_LINE)
+      const { url } = await listening(server)
+      const port = new URL(url).port
       const parent = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]
       expect(Number(parent)).toBe(server.child.pid)
 
@@ -248,7 +271,7 @@ describe('the compiled server (npm run build)', () => {
       NODE_OPTIONS: '',
     })
     try {
-      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      const { url, wechatBase } = await listeningWithEmulator(server)
       expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
       expect(server.output().stdout).toContain('warning: EMULATOR=1 under NODE_ENV=production')
     } finally {
@@ -260,7 +283,7 @@ describe('the compiled server (npm run build)', () => {
   it('runs in development with the emulator, and says that the preview needs npm start', async () => {
     const server = start(process.execPath, ['server/dist/main.js'], { PORT: '0', NODE_OPTIONS: '' })
     try {
-      const [, url, , wechatBase] = await server.printed(EMULATED_LISTEN_LINE)
+      const { url, wechatBase } = await listeningWithEmulator(server)
       await server.printed(/^the browser preview comes with npm start/m)
       expect(server.output().stdout).not.toContain('preview:')
       expect((await fetch(`${url}/preview/`)).status).toBe(404)
@@ -277,7 +300,8 @@ describe('the compiled server (npm run build)', () => {
       NODE_OPTIONS: '',
     })
     try {
-      const [, url] = await emulator.printed(/^emulator listening on (http:\/\/\S+) /m)
+      const [, line = ''] = await emulator.printed(FIRST_LINE)
+      const url = parseEmulatorLine(line)?.url
       const minted = await postJson(`${url}/control/login`, {})
       expect(minted).toEqual({
         status: 200,

@@ -16,7 +16,7 @@ import { describeWhenAvailable } from '../../test/support/needs'
 import { privateServices, servicesMissing, type PrivateServices } from '../../test/support/services'
 import { until } from '../../test/support/until'
 import type { User } from '../src/sessions/user'
-import { spawnEmulator, type EmulatorProcess } from './support/emulator-process'
+import { spawnEmulator, type EmulatorProcess } from '../../emulator/test/support/emulator-process'
 import { freshDatabase, postgresMissing, type TestDatabase } from './support/postgres'
 import { redisMissing } from './support/redis'
 

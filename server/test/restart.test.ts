@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { User } from '../src/sessions/user'
-import { png } from './support/images'
-import { startHarness } from './support/harness'
+import { png } from '../../common/images'
+import { startTestServer } from './support/test-server'
 
 let dataDir: string
 
@@ -16,10 +16,10 @@ afterEach(async () => {
 })
 
 it('keeps users, tokens, phone numbers, profiles and avatars across a restart', async () => {
-  const first = await startHarness({ config: { dataDir } })
+  const first = await startTestServer({ config: { dataDir } })
   const { token, openid } = await first.login('oRestartUser')
   const loggedOut = (await first.login('oRestartUser')).token
-  const { code } = await first.control<{ code: string }>('phone', {
+  const { code } = await first.control.phone({
     openid,
     phoneNumber: '13911112222',
   })
@@ -32,7 +32,7 @@ it('keeps users, tokens, phone numbers, profiles and avatars across a restart', 
   const before = (await first.call<{ user: User }>('GET', '/api/me', { token })).body.user
   await first.close()
 
-  const second = await startHarness({ config: { dataDir } })
+  const second = await startTestServer({ config: { dataDir } })
   try {
     const me = await second.call<{ user: User }>('GET', '/api/me', { token })
     expect(me.status).toBe(200)
@@ -47,10 +47,7 @@ it('keeps users, tokens, phone numbers, profiles and avatars across a restart', 
     // The new emulator has forgotten the user's key: the legacy payload is stale until the
     // user logs in again, as after a login elsewhere.
     const payload = async () => {
-      const { encryptedData, iv } = await second.control<{ encryptedData: string; iv: string }>(
-        'phone',
-        { openid },
-      )
+      const { encryptedData, iv } = await second.control.phone({ openid })
       return { encryptedData, iv }
     }
     const stale = await second.call('POST', '/api/auth/phone', { token, json: await payload() })

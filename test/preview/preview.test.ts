@@ -13,7 +13,7 @@ import {
   type FrameLocator,
   type Page,
 } from 'playwright-core'
-import { png } from '../../server/test/support/images'
+import { png } from '../../common/images'
 import { describeWhenAvailable } from '../support/needs'
 import { ServerProcess } from '../support/server-process'
 

@@ -10,9 +10,9 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { parseServerLine } from '../../common/listening'
 
 const ROOT = path.resolve(__dirname, '../..')
-const LISTENING = /^listening on (http:\/\/\S+)/m
 
 /** How node runs `script`: TypeScript through tsx (as npm start), compiled JavaScript plainly. */
 export function nodeArgs(script: string): string[] {
@@ -29,6 +29,7 @@ export async function startListening(
   script: string,
   env: Record<string, string>,
   logFile: string,
+  urlOf: (firstLine: string) => string | null = (line) => parseServerLine(line)?.url ?? null,
 ): Promise<{ child: ChildProcess; url: string }> {
   const log = fs.openSync(logFile, 'a')
   const from = fs.fstatSync(log).size
@@ -45,11 +46,14 @@ export async function startListening(
       reject(new Error(`${script} exited (${code}):\n${printed()}`))
     }
     const timer = setInterval(() => {
-      const match = LISTENING.exec(printed())
-      if (!match) return
+      const output = printed()
+      const end = output.indexOf('\n')
+      if (end < 0) return
       clearInterval(timer)
       child.off('exit', exited)
-      resolve(match[1])
+      const url = urlOf(output.slice(0, end))
+      if (url !== null) resolve(url)
+      else reject(new Error(`${script}: unexpected first line:\n${output}`))
     }, 10)
     child.once('exit', exited)
   })

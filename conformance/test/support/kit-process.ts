@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { resolve } from 'node:path'
-import { spawnEmulator, type Listening } from '../../../server/test/support/emulator-process'
+import { spawnEmulator, type Listening } from '../../../emulator/test/support/emulator-process'
 import { ServerProcess } from '../../../test/support/server-process'
 
 const ROOT = resolve(__dirname, '..', '..', '..')

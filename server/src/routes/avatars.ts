@@ -1,10 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { ApiError } from '../http/errors'
-import { AVATAR_PATH } from '../store'
+import { AVATAR_PATH, isAvatarFileName } from '../avatars/file-name'
 import { errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
 
-const FILE = /^[A-Za-z0-9_-]{22}\.(?:png|jpg|webp)$/
 const IMAGE = { schema: { type: 'string', contentMediaType: 'application/octet-stream' } }
 
 /** GET /avatars/:file: public, as the names are random; a name never changes its bytes. */
@@ -26,7 +25,7 @@ export const avatarRoutes: FastifyPluginAsync<RouteDeps> = async (app, { store }
     },
     async (request, reply) => {
       const { file } = request.params
-      const avatar = FILE.test(file) ? await store.findAvatar(file) : undefined
+      const avatar = isAvatarFileName(file) ? await store.findAvatar(file) : undefined
       if (!avatar) throw new ApiError('NOT_FOUND', `no avatar ${file}`)
       return reply
         .type(avatar.contentType)

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import multipart from '@fastify/multipart'
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
@@ -6,11 +5,13 @@ import {
   AVATAR_ANSWER,
   AVATAR_MAX_BYTES,
   AVATAR_UPLOAD,
+  NICKNAME_MAX_CODE_POINTS,
   normalizeNickName,
   PROFILE_BODY,
   USER_ANSWER,
 } from '../../../miniprogram/contract'
 import { ApiError, toApiError } from '../http/errors'
+import { newAvatarFileName } from '../avatars/file-name'
 import { sniffImageType } from '../avatars/image-type'
 import { authenticate, sessionOf } from '../sessions/authenticate'
 import { toUser } from '../sessions/user'
@@ -74,7 +75,7 @@ export const meRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
       if (nickName === null) {
         throw new ApiError(
           'NICKNAME_INVALID',
-          'the nickname must be 1 to 32 characters after trimming, without control characters ' +
+          `the nickname must be 1 to ${NICKNAME_MAX_CODE_POINTS} characters after trimming, without control characters ` +
             'or invisible marks',
         )
       }
@@ -124,7 +125,7 @@ export const meRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
             'the avatar is not a PNG, JPEG or WebP image (judged by its content)',
           )
         }
-        const name = `${randomBytes(16).toString('base64url')}.${type.extension}`
+        const name = newAvatarFileName(type)
         const { id } = sessionOf(request).user
         const saved = await store.saveAvatar(
           id,

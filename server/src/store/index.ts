@@ -4,7 +4,7 @@ import type { Engine } from './engine'
 import { migrate } from './migrations'
 import { createStore, guard, type Store } from './store'
 
-export { AVATAR_PATH, type Store, type StoredAvatar, type UserRecord } from './store'
+export { type Store, type StoredAvatar, type UserRecord } from './store'
 export { StoreUnavailableError, type StoreLog } from './availability'
 
 /**

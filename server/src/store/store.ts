@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely, type Selectable } from 'kysely'
+import { AVATAR_PATH } from '../avatars/file-name'
 import type { Availability } from './availability'
 import { StoreUnavailableError } from './availability'
 import type { Engine } from './engine'
@@ -48,8 +49,6 @@ export interface Store {
   ping(): Promise<void>
   close(): Promise<void>
 }
-
-export const AVATAR_PATH = '/avatars/'
 
 function toRecord(row: Selectable<UsersTable>): UserRecord {
   return {

@@ -1,5 +1,5 @@
 /**
- * docs/openapi.yaml as the oracle of every answer the server suites receive: startHarness checks
+ * docs/openapi.yaml as the oracle of every answer the server suites receive: startTestServer checks
  * each call's answer against the document's schema for its route, method and status, so a route
  * that sends a code, a status or a field the document does not name fails the suite that saw it.
  */

@@ -1,14 +1,14 @@
 import { get as httpGet } from 'node:http'
-import type { User } from '../src/sessions/user'
-import { REFUSED_NICKNAMES, TAKEN_NICKNAMES } from '../../test/support/nicknames'
-import { jpeg, png, webpHeader } from './support/images'
-import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
+import type { User } from '../../src/sessions/user'
+import { REFUSED_NICKNAMES, TAKEN_NICKNAMES } from '../../../test/support/nicknames'
+import { jpeg, png, webpHeader } from '../../../common/images'
+import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
 
-let h: Harness
+let h: TestServer
 let token: string
 
 beforeEach(async () => {
-  h = await startHarness()
+  h = await startTestServer()
   token = (await h.login()).token
 })
 

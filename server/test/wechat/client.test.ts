@@ -1,8 +1,8 @@
-import { EMULATOR_APPID } from '../../emulator'
+import { EMULATOR_APPID } from '../../../emulator'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { startServer, type RunningServer } from '../src/server'
-import { createTransport, TransportError } from '../src/wechat/transport'
+import { startServer, type RunningServer } from '../../src/server'
+import { createTransport, TransportError } from '../../src/wechat/transport'
 
 // The HTTP side of the WeChat client, against a WeChat that misbehaves in ways the emulator
 // never does: a huge answer, an answer that stalls halfway, connections to count.

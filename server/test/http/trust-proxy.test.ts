@@ -1,9 +1,9 @@
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Config } from '../src/config/config'
-import type { User } from '../src/sessions/user'
-import { png } from './support/images'
-import { startHarness, type Harness } from './support/harness'
+import type { Config } from '../../src/config/config'
+import type { User } from '../../src/sessions/user'
+import { png } from '../../../common/images'
+import { startTestServer, type TestServer } from '../support/test-server'
 
 // Behind one reverse proxy that appends the address it sees to X-Forwarded-For, as nginx's
 // $proxy_add_x_forwarded_for does, and sets X-Forwarded-Proto and -Host: a client can write
@@ -83,11 +83,11 @@ describe.each<[string, Config['trustProxy']]>([
   ['TRUST_PROXY=1 (one hop)', 1],
   ["TRUST_PROXY=127.0.0.1 (the proxy's address)", ['127.0.0.1']],
 ])('behind one proxy that appends to X-Forwarded-For, with %s', (_case, trustProxy) => {
-  let h: Harness
+  let h: TestServer
   let proxy: Proxy
 
   beforeEach(async () => {
-    h = await startHarness({ config: { rateLimitPerMin: 2, trustProxy } })
+    h = await startTestServer({ config: { rateLimitPerMin: 2, trustProxy } })
     proxy = await startProxy(h.url)
   })
 
@@ -141,7 +141,7 @@ describe.each<[string, Config['trustProxy']]>([
 })
 
 it('ignores X-Forwarded-For from a client that is not a listed proxy', async () => {
-  const h = await startHarness({ config: { rateLimitPerMin: 1, trustProxy: ['127.0.0.1'] } })
+  const h = await startTestServer({ config: { rateLimitPerMin: 1, trustProxy: ['127.0.0.1'] } })
   try {
     const login = (spoofed: string) =>
       request(`${h.url}/api/auth/login`, {

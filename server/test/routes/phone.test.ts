@@ -1,30 +1,24 @@
-import { EMULATOR_APPID } from '../../emulator'
-import { describeWhenAvailable } from '../../test/support/needs'
+import { EMULATOR_APPID } from '../../../emulator'
+import { describeWhenAvailable } from '../../../test/support/needs'
 import {
-  startHarness,
+  startTestServer,
   type ErrorAnswer,
-  type Harness,
-  type HarnessOptions,
-} from './support/harness'
-import { keysUnder, onRedis, redisMissing } from './support/redis'
+  type TestServer,
+  type TestServerOptions,
+} from '../support/test-server'
+import { keysUnder, onRedis, redisMissing } from '../support/redis'
 
-let h: Harness
+let h: TestServer
 /** Each test's server: in-process state by default, or on Redis. */
-let serverOptions: () => HarnessOptions = () => ({})
+let serverOptions: () => TestServerOptions = () => ({})
 
 beforeEach(async () => {
-  h = await startHarness(serverOptions())
+  h = await startTestServer(serverOptions())
 })
 
 afterEach(async () => {
   await h.close()
 })
-
-interface Minted {
-  code: string
-  encryptedData: string
-  iv: string
-}
 
 interface PhoneAnswer {
   phoneNumber: string
@@ -40,7 +34,7 @@ const phone = (token: string, json: unknown) =>
 
 async function signedIn() {
   const user = await h.login()
-  const mint = (json: object = {}) => h.control<Minted>('phone', { openid: user.openid, ...json })
+  const mint = (json: object = {}) => h.control.phone({ openid: user.openid, ...json })
   return { ...user, mint }
 }
 
@@ -93,9 +87,9 @@ describe('POST /api/auth/phone with a code', () => {
 
   it('maps 45011 to 429 and -1 after the retries to 503', async () => {
     const { token, mint } = await signedIn()
-    await h.control('faults', { api: 'getuserphonenumber', errcode: 45011 })
+    await h.control.addFault({ api: 'getuserphonenumber', errcode: 45011 })
     expect((await phone(token, { code: (await mint()).code })).body.error.code).toBe('RATE_LIMITED')
-    await h.control('faults', { api: 'getuserphonenumber', errcode: -1, times: 3 })
+    await h.control.addFault({ api: 'getuserphonenumber', errcode: -1, times: 3 })
     const busy = await phone(token, { code: (await mint()).code })
     expect(busy.status).toBe(503)
     expect(busy.body.error.code).toBe('WECHAT_UNAVAILABLE')
@@ -103,7 +97,7 @@ describe('POST /api/auth/phone with a code', () => {
 
   it('answers 503 when stable_token is unavailable', async () => {
     const { token, mint } = await signedIn()
-    await h.control('faults', { api: 'stable_token', errcode: -1, times: 3 })
+    await h.control.addFault({ api: 'stable_token', errcode: -1, times: 3 })
     const reply = await phone(token, { code: (await mint()).code })
     expect(reply.status).toBe(503)
     expect(reply.body.error.code).toBe('WECHAT_UNAVAILABLE')
@@ -136,7 +130,7 @@ function accessTokenTests(): void {
     expect((await phone(token, { code: (await mint()).code })).status).toBe(200)
     // In the token's last 300 s, with stable_token down for one refresh (three attempts).
     h.advance(7000 * 1000)
-    await h.control('faults', { api: 'stable_token', errcode: -1, times: 3 })
+    await h.control.addFault({ api: 'stable_token', errcode: -1, times: 3 })
     expect((await phone(token, { code: (await mint()).code })).status).toBe(200)
     expect((await calls()).stable_token).toBe(4)
     // Not every call pays for another failing refresh.
@@ -152,7 +146,7 @@ function accessTokenTests(): void {
     async (errcode) => {
       const { token, mint } = await signedIn()
       expect((await phone(token, { code: (await mint()).code })).status).toBe(200)
-      await h.control('faults', { api: 'getuserphonenumber', errcode })
+      await h.control.addFault({ api: 'getuserphonenumber', errcode })
       const reply = await phone(token, { code: (await mint()).code })
       expect(reply.status).toBe(200)
       expect(await calls()).toMatchObject({ stable_token: 2, getuserphonenumber: 3 })
@@ -162,7 +156,7 @@ function accessTokenTests(): void {
   it('is replaced when WeChat retires it, by one refresh for all waiting callers', async () => {
     const users = await Promise.all([1, 2, 3, 4].map(() => signedIn()))
     expect((await phone(users[0]!.token, { code: (await users[0]!.mint()).code })).status).toBe(200)
-    await h.control('retire-access-token')
+    await h.control.retireAccessToken()
     const codes = await Promise.all(users.map(async (u) => (await u.mint()).code))
     const replies = await Promise.all(users.map((u, i) => phone(u.token, { code: codes[i] })))
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200])
@@ -171,7 +165,7 @@ function accessTokenTests(): void {
 
   it('is refreshed only once: a second rejection is a 502', async () => {
     const { token, mint } = await signedIn()
-    await h.control('faults', { api: 'getuserphonenumber', errcode: 40001, times: 2 })
+    await h.control.addFault({ api: 'getuserphonenumber', errcode: 40001, times: 2 })
     const reply = await phone(token, { code: (await mint()).code })
     expect(reply.status).toBe(502)
     expect(reply.body.error.code).toBe('WECHAT_ERROR')
@@ -241,7 +235,7 @@ describe('POST /api/auth/phone with encryptedData and iv', () => {
 
   it('answers 409 when WeChat rotated the key (a login elsewhere)', async () => {
     const { token, openid, mint } = await signedIn()
-    await h.control('rotate-session-key', { openid })
+    await h.control.rotateSessionKey(openid)
     const reply = await phone(
       token,
       await mint().then(({ encryptedData, iv }) => ({ encryptedData, iv })),
@@ -273,7 +267,7 @@ describe('POST /api/auth/phone with encryptedData and iv', () => {
 
   it('refuses user info sent as a phone number', async () => {
     const { token, openid } = await signedIn()
-    const info = await h.control<Minted>('userinfo', { openid })
+    const info = await h.control.userInfo({ openid })
     const reply = await phone(token, { encryptedData: info.encryptedData, iv: info.iv })
     expect(reply.status).toBe(400)
     expect(reply.body.error.code).toBe('INVALID_REQUEST')

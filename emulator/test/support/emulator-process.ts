@@ -1,17 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
+import { parseEmulatorLine, type EmulatorListening } from '../../../common/listening'
 import { nodeArgs } from '../../../test/support/server-process'
 
 // `npm run emulator` runs exactly this, minus npm's wrapper: node --import tsx on its main.ts.
 const ROOT = resolve(__dirname, '..', '..', '..')
 const MAIN = 'emulator/main.ts'
-const FIRST_LINE = /^emulator listening on (http:\/\/\S+) \(appid (\S+), secret (\S+)\)$/
 
-export interface Listening {
-  url: string
-  appid: string
-  secret: string
-}
+export type Listening = EmulatorListening
 
 export interface EmulatorProcess {
   child: ChildProcess
@@ -43,10 +39,9 @@ export function spawnEmulator(env: Record<string, string>, main = MAIN): Emulato
     child.stdout.on('data', () => {
       const end = stdout.indexOf('\n')
       if (end < 0) return
-      const match = FIRST_LINE.exec(stdout.slice(0, end))
-      if (!match) return fail(new Error(`unexpected first line:\n${stdout}`))
-      const [, url = '', appid = '', secret = ''] = match
-      done({ url, appid, secret })
+      const listening = parseEmulatorLine(stdout.slice(0, end))
+      if (!listening) return fail(new Error(`unexpected first line:\n${stdout}`))
+      done(listening)
     })
     void exited.then((code) => fail(new Error(`exited (${code}):\n${stdout}\n${stderr}`)))
   })

@@ -1,7 +1,7 @@
 /** What only PostgreSQL has: several instances on one database at once. */
-import { describeWhenAvailable } from '../../test/support/needs'
-import { openStore, type Store, type StoreLog } from '../src/store'
-import { freshDatabase, postgresMissing, type TestDatabase } from './support/postgres'
+import { describeWhenAvailable } from '../../../test/support/needs'
+import { openStore, type Store, type StoreLog } from '../../src/store'
+import { freshDatabase, postgresMissing, type TestDatabase } from '../support/postgres'
 
 const T = Date.UTC(2026, 0, 1)
 const INSTANCES = 6

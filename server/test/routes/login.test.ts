@@ -1,11 +1,16 @@
-import { EMULATOR_APPID, EMULATOR_SECRET } from '../../emulator'
-import { startServer } from '../src/server'
-import { startHarness, type ErrorAnswer, type Harness, type LoginAnswer } from './support/harness'
+import { EMULATOR_APPID, EMULATOR_SECRET } from '../../../emulator'
+import { startServer } from '../../src/server'
+import {
+  startTestServer,
+  type ErrorAnswer,
+  type TestServer,
+  type LoginAnswer,
+} from '../support/test-server'
 
-let h: Harness
+let h: TestServer
 
 beforeEach(async () => {
-  h = await startHarness()
+  h = await startTestServer()
 })
 
 afterEach(async () => {
@@ -21,7 +26,7 @@ async function loginWith(code: string) {
 
 describe('POST /api/auth/login', () => {
   it('redeems the code once and issues an opaque token for the user', async () => {
-    const { code } = await h.control<{ code: string }>('login')
+    const { code } = await h.control.login()
     const reply = await loginWith(code)
     expect(reply.status).toBe(200)
     expect(reply.body).toEqual({
@@ -33,7 +38,7 @@ describe('POST /api/auth/login', () => {
   })
 
   it('never answers the openid, unionid or session_key', async () => {
-    const { code, openid } = await h.control<{ code: string; openid: string }>('login', {
+    const { code, openid } = await h.control.login({
       unionid: 'oUnion123',
     })
     const reply = await loginWith(code)
@@ -57,7 +62,7 @@ describe('POST /api/auth/login', () => {
     ['an unknown code', 40029],
     ['a used code', 40163],
   ])('maps %s to 400 WECHAT_CODE_INVALID without a retry', async (_case, errcode) => {
-    const { code } = await h.control<{ code: string }>('login')
+    const { code } = await h.control.login()
     if (errcode === 40163) expect((await loginWith(code)).status).toBe(200)
     const reply = await loginWith(errcode === 40029 ? 'never-minted' : code)
     expect(reply.status).toBe(400)
@@ -67,7 +72,7 @@ describe('POST /api/auth/login', () => {
   })
 
   it('refuses a code older than five minutes', async () => {
-    const { code } = await h.control<{ code: string }>('login')
+    const { code } = await h.control.login()
     h.advance(5 * 60_000 + 1000)
     const reply = await loginWith(code)
     expect(reply.status).toBe(400)
@@ -79,8 +84,8 @@ describe('POST /api/auth/login', () => {
     [45011, 429, 'RATE_LIMITED'],
     [40125, 502, 'WECHAT_ERROR'],
   ])('maps errcode %i to %i %s, with one call to WeChat', async (errcode, status, code) => {
-    await h.control('faults', { api: 'jscode2session', errcode })
-    const minted = await h.control<{ code: string }>('login')
+    await h.control.addFault({ api: 'jscode2session', errcode })
+    const minted = await h.control.login()
     const reply = await loginWith(minted.code)
     expect(reply.status).toBe(status)
     expect(reply.body.error.code).toBe(code)
@@ -88,8 +93,8 @@ describe('POST /api/auth/login', () => {
   })
 
   it('logs what WeChat said when it answers an errcode the server does not expect', async () => {
-    await h.control('faults', { api: 'jscode2session', errcode: 40013 })
-    const minted = await h.control<{ code: string }>('login')
+    await h.control.addFault({ api: 'jscode2session', errcode: 40013 })
+    const minted = await h.control.login()
     expect((await loginWith(minted.code)).status).toBe(502)
     const line = h.logs.find((l) => l.includes('unexpected answer from WeChat'))
     expect(line).toBeDefined()
@@ -98,15 +103,15 @@ describe('POST /api/auth/login', () => {
   })
 
   it('retries -1 (busy) twice, then succeeds with the same code', async () => {
-    await h.control('faults', { api: 'jscode2session', errcode: -1, times: 2 })
-    const minted = await h.control<{ code: string }>('login')
+    await h.control.addFault({ api: 'jscode2session', errcode: -1, times: 2 })
+    const minted = await h.control.login()
     expect((await loginWith(minted.code)).status).toBe(200)
     expect((await calls()).jscode2session).toBe(3)
   })
 
   it('answers 503 WECHAT_UNAVAILABLE after three -1 answers', async () => {
-    await h.control('faults', { api: 'jscode2session', errcode: -1, times: 3 })
-    const minted = await h.control<{ code: string }>('login')
+    await h.control.addFault({ api: 'jscode2session', errcode: -1, times: 3 })
+    const minted = await h.control.login()
     const reply = await loginWith(minted.code)
     expect(reply.status).toBe(503)
     expect(reply.body.error.code).toBe('WECHAT_UNAVAILABLE')
@@ -114,15 +119,15 @@ describe('POST /api/auth/login', () => {
   })
 
   it('retries a timed-out call', async () => {
-    await h.control('faults', { api: 'jscode2session', latencyMs: 1000 })
-    const minted = await h.control<{ code: string }>('login')
+    await h.control.addFault({ api: 'jscode2session', latencyMs: 1000 })
+    const minted = await h.control.login()
     expect((await loginWith(minted.code)).status).toBe(200)
     expect((await calls()).jscode2session).toBe(2)
   })
 
   it('answers 503 when every attempt times out', async () => {
-    await h.control('faults', { api: 'jscode2session', latencyMs: 1000, times: 3 })
-    const minted = await h.control<{ code: string }>('login')
+    await h.control.addFault({ api: 'jscode2session', latencyMs: 1000, times: 3 })
+    const minted = await h.control.login()
     const reply = await loginWith(minted.code)
     expect(reply.status).toBe(503)
     expect(reply.body.error.code).toBe('WECHAT_UNAVAILABLE')
@@ -169,10 +174,10 @@ describe('POST /api/auth/login', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ code }),
         })
-      const first = await h.control<{ code: string }>('login')
+      const first = await h.control.login()
       expect((await post(right.url, first.code)).status).toBe(200)
       // A wrong secret is WeChat's 40125: a configuration error, not the user's fault.
-      const second = await h.control<{ code: string }>('login')
+      const second = await h.control.login()
       const refused = await post(wrong.url, second.code)
       expect(refused.status).toBe(502)
       expect(await refused.json()).toMatchObject({ error: { code: 'WECHAT_ERROR' } })

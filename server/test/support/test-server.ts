@@ -4,6 +4,7 @@ import type { Config } from '../../src/config/config'
 import type { WechatEmulator } from '../../../emulator/emulator'
 import type { User } from '../../src/sessions/user'
 import { checkAnswer } from './contract'
+import { controlClient, type ControlClient } from '../../../emulator'
 
 export interface Reply<T> {
   status: number
@@ -29,7 +30,7 @@ export interface ErrorAnswer {
   error: { code: string; message: string }
 }
 
-export interface Harness {
+export interface TestServer {
   url: string
   emulator: WechatEmulator
   /** Every log line the server wrote. */
@@ -39,17 +40,18 @@ export interface Harness {
   /** The server's and the emulator's clock, in ms; frozen unless advanced. */
   advance(ms: number): void
   call<T = unknown>(method: string, path: string, options?: CallOptions): Promise<Reply<T>>
-  control<T = unknown>(path: string, json?: unknown): Promise<T>
+  /** The built-in emulator's control API. */
+  control: ControlClient
   /** A new emulated user (or the given one) logged in: its token and openid. */
   login(openid?: string): Promise<{ token: string; openid: string; user: User }>
   close(): Promise<void>
 }
 
-export interface HarnessOptions extends Omit<StartServerOptions, 'config' | 'now' | 'log'> {
+export interface TestServerOptions extends Omit<StartServerOptions, 'config' | 'now' | 'log'> {
   config?: Partial<Config>
 }
 
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   let time = Date.UTC(2026, 0, 1)
   const logs: string[] = []
   const bodies: string[] = []
@@ -89,11 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }
   }
 
-  const control = async <T>(path: string, json: unknown = {}): Promise<T> => {
-    const reply = await call<T>('POST', `/__wechat/control/${path}`, { json })
-    if (reply.status !== 200) throw new Error(`control/${path}: ${reply.status} ${reply.text}`)
-    return reply.body
-  }
+  const control = controlClient(server.wechatApiBase)
 
   return {
     url: server.url,
@@ -106,10 +104,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     call,
     control,
     async login(openid) {
-      const minted = await control<{ code: string; openid: string }>(
-        'login',
-        openid === undefined ? {} : { openid },
-      )
+      const minted = await control.login(openid === undefined ? {} : { openid })
       const reply = await call<LoginAnswer>('POST', '/api/auth/login', {
         json: { code: minted.code },
       })

@@ -1,9 +1,9 @@
-import { EMULATOR_APPID, EMULATOR_SECRET } from '../../emulator'
+import { EMULATOR_APPID, EMULATOR_SECRET } from '..'
 import { CacheInterface, MiniApp } from 'node-easywechat'
-import { startEmulator } from '../../emulator/server'
-import { startServer } from '../src/server'
+import { startEmulator } from '../server'
+import { startServer } from '../../server/src/server'
 import { OFFICIAL } from '../../common/test/support/official-vectors'
-import { wechatCall } from './support/wechat-call'
+import { wechatCall } from '../../server/test/support/wechat-call'
 
 // A widely used third-party SDK (node-easywechat, the Node port of EasyWeChat) driving the
 // emulator with its own request code: all it is told is WeChat's base URL, through its documented

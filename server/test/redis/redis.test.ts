@@ -2,22 +2,26 @@
  * The server on Redis (REDIS_URL): what instances share, and what happens while Redis is away.
  * The outage runs on a Redis of this suite's own, so the shared one stays up for other suites.
  */
-import { EMULATOR_APPID } from '../../emulator'
-import { describeWhenAvailable } from '../../test/support/needs'
-import { privateServices, servicesMissing, type PrivateServices } from '../../test/support/services'
-import { until } from '../../test/support/until'
-import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
-import { freePort, keysUnder, listClients, onRedis, redisMissing } from './support/redis'
+import { EMULATOR_APPID } from '../../../emulator'
+import { describeWhenAvailable } from '../../../test/support/needs'
+import {
+  privateServices,
+  servicesMissing,
+  type PrivateServices,
+} from '../../../test/support/services'
+import { until } from '../../../test/support/until'
+import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
+import { freePort, keysUnder, listClients, onRedis, redisMissing } from '../support/redis'
 
 const TOKEN_KEY = `wechat-access-token:${EMULATOR_APPID}`
 
-const badLogin = (h: Harness) => h.call<ErrorAnswer>('POST', '/api/auth/login', { json: {} })
+const badLogin = (h: TestServer) => h.call<ErrorAnswer>('POST', '/api/auth/login', { json: {} })
 
 describeWhenAvailable('two servers on one Redis', redisMissing, () => {
   it('count one rate limit per address between them', async () => {
     const redis = onRedis()
     const options = { ...redis, config: { ...redis.config, rateLimitPerMin: 3 } }
-    const [a, b] = await Promise.all([startHarness(options), startHarness(options)])
+    const [a, b] = await Promise.all([startTestServer(options), startTestServer(options)])
     try {
       const statuses = [
         (await badLogin(a)).status,
@@ -43,7 +47,7 @@ describeWhenAvailable('a server on Redis', redisMissing, () => {
 
   it('closes its connection to Redis when it stops', async () => {
     const before = await ownConnections()
-    const h = await startHarness(onRedis(url))
+    const h = await startTestServer(onRedis(url))
     expect(await ownConnections()).toBe(before + 1)
     await h.close()
     expect(await ownConnections()).toBe(before)
@@ -51,7 +55,7 @@ describeWhenAvailable('a server on Redis', redisMissing, () => {
 
   it('starts while Redis is down, says so once, and logs users in', async () => {
     const nowhere = `redis://127.0.0.1:${await freePort()}`
-    const h = await startHarness({
+    const h = await startTestServer({
       ...onRedis(nowhere),
       config: { redis: { url: nowhere }, rateLimitPerMin: 5 },
     })
@@ -71,12 +75,12 @@ describeWhenAvailable('a server on Redis', redisMissing, () => {
 describeWhenAvailable('a server whose Redis goes away and comes back', servicesMissing, () => {
   let services: PrivateServices
   let redis: ReturnType<typeof onRedis>
-  let h: Harness
+  let h: TestServer
 
   beforeAll(async () => {
     services = await privateServices()
     redis = onRedis(services.redisUrl)
-    h = await startHarness({ ...redis, config: { ...redis.config, rateLimitPerMin: 2 } })
+    h = await startTestServer({ ...redis, config: { ...redis.config, rateLimitPerMin: 2 } })
   }, 60_000)
 
   afterAll(async () => {
@@ -90,7 +94,7 @@ describeWhenAvailable('a server whose Redis goes away and comes back', servicesM
     (await h.call<{ calls: { stable_token: number } }>('GET', '/__wechat/control/stats')).body.calls
       .stable_token
   const phoneCall = async (token: string, openid: string) => {
-    const { code } = await h.control<{ code: string }>('phone', { openid })
+    const { code } = await h.control.phone({ openid })
     return h.call('POST', '/api/auth/phone', { token, json: { code } })
   }
 

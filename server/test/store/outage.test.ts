@@ -4,22 +4,26 @@
  * On a PostgreSQL of this suite's own: stopping the shared one would fail the suites on it.
  */
 import { Client } from 'pg'
-import { describeWhenAvailable } from '../../test/support/needs'
-import { privateServices, servicesMissing, type PrivateServices } from '../../test/support/services'
-import type { User } from '../src/sessions/user'
-import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
-import { freezingProxy, type FreezingProxy } from './support/freezing-proxy'
-import { freshDatabase, postgresMissing, type TestDatabase } from './support/postgres'
+import { describeWhenAvailable } from '../../../test/support/needs'
+import {
+  privateServices,
+  servicesMissing,
+  type PrivateServices,
+} from '../../../test/support/services'
+import type { User } from '../../src/sessions/user'
+import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
+import { freezingProxy, type FreezingProxy } from '../support/freezing-proxy'
+import { freshDatabase, postgresMissing, type TestDatabase } from '../support/postgres'
 
 const UNREACHABLE = /the database cannot be reached/
 const BACK = /the database is reachable again/
 
-function messages(h: Harness): string[] {
+function messages(h: TestServer): string[] {
   return h.logs.map((line) => (JSON.parse(line) as { msg: string }).msg)
 }
 
 /** Every reply is 503 STORE_UNAVAILABLE; the outage is logged once, and nothing as a bug. */
-function expectOutage(h: Harness, replies: { status: number; body: unknown }[]): void {
+function expectOutage(h: TestServer, replies: { status: number; body: unknown }[]): void {
   for (const reply of replies) {
     expect(reply.status).toBe(503)
     expect(reply.body).toEqual({
@@ -33,12 +37,12 @@ function expectOutage(h: Harness, replies: { status: number; body: unknown }[]):
 describeWhenAvailable('a server whose PostgreSQL goes away and comes back', servicesMissing, () => {
   let services: PrivateServices
   let database: TestDatabase
-  let h: Harness
+  let h: TestServer
 
   beforeAll(async () => {
     services = await privateServices()
     database = await freshDatabase(services.databaseUrl)
-    h = await startHarness({ config: { database: { url: database.url, poolMax: 4 } } })
+    h = await startTestServer({ config: { database: { url: database.url, poolMax: 4 } } })
   }, 60_000)
 
   afterAll(async () => {
@@ -56,7 +60,7 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
       await h.call<ErrorAnswer>('GET', '/api/me', { token }),
       await h.call<ErrorAnswer>('PUT', '/api/me/profile', { token, json: { nickName: '小明' } }),
       await h.call<ErrorAnswer>('POST', '/api/auth/login', {
-        json: { code: (await h.control<{ code: string }>('login')).code },
+        json: { code: (await h.control.login()).code },
       }),
       await h.call<ErrorAnswer>('GET', '/healthz'),
     ]
@@ -110,7 +114,7 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
 describeWhenAvailable('a server whose PostgreSQL stops answering', postgresMissing, () => {
   let database: TestDatabase
   let proxy: FreezingProxy
-  let h: Harness
+  let h: TestServer
 
   beforeEach(async () => {
     database = await freshDatabase()
@@ -119,7 +123,7 @@ describeWhenAvailable('a server whose PostgreSQL stops answering', postgresMissi
     url.hostname = '127.0.0.1'
     url.port = String(proxy.port)
     // A short query timeout keeps the test quick; production's is QUERY_TIMEOUT_MS.
-    h = await startHarness({
+    h = await startTestServer({
       config: { database: { url: url.href, poolMax: 2, queryTimeoutMs: 300 } },
     })
   }, 60_000)

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { ERROR_STATUS, type ErrorCode } from '../../miniprogram/contract'
-import { DOCUMENT } from './support/contract'
+import { ERROR_STATUS, type ErrorCode } from '../../../miniprogram/contract'
+import { DOCUMENT } from '../support/contract'
 
-const API_MD = readFileSync(resolve(__dirname, '../../docs/api.md'), 'utf8')
+const API_MD = readFileSync(resolve(__dirname, '../../../docs/api.md'), 'utf8')
 
 interface JsonSchema {
   $ref?: string

@@ -1,7 +1,7 @@
-import { WECHAT_API_BASE } from '../src/config/wechat-target'
-import { EMULATOR_APPID, EMULATOR_SECRET } from '../../emulator'
+import { WECHAT_API_BASE } from '../../src/config/wechat-target'
+import { EMULATOR_APPID, EMULATOR_SECRET } from '../../../emulator'
 import { resolve } from 'node:path'
-import { ConfigError, DEFAULT_DATA_DIR, loadConfig } from '../src/config/config'
+import { ConfigError, DEFAULT_DATA_DIR, loadConfig } from '../../src/config/config'
 
 const APPID = 'wx4f4bc4dec97d474b'
 const SECRET = '0123456789abcdef0123456789abcdef'

@@ -1,6 +1,6 @@
-import { checkRawAnswer } from './support/contract'
-import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
-import { drippedRequests, dripUntilCut, exchange, SHORT_TIMEOUTS } from './support/raw-http'
+import { checkRawAnswer } from '../support/contract'
+import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
+import { drippedRequests, dripUntilCut, exchange, SHORT_TIMEOUTS } from '../support/raw-http'
 
 // What any client gets for bad input: a 4xx in the one JSON error shape, never a 500.
 
@@ -11,11 +11,11 @@ const ERROR_SHAPE = {
 const WECHAT_SHAPE = { errcode: expect.any(Number), errmsg: expect.any(String) }
 
 describe('bad input', () => {
-  let h: Harness
+  let h: TestServer
   let token: string
 
   beforeAll(async () => {
-    h = await startHarness()
+    h = await startTestServer()
     token = (await h.login()).token
   })
 
@@ -167,10 +167,10 @@ describe('bad input', () => {
 })
 
 describe('a client that sends its request too slowly', () => {
-  let h: Harness
+  let h: TestServer
 
   beforeAll(async () => {
-    h = await startHarness({ requestTimeouts: SHORT_TIMEOUTS })
+    h = await startTestServer({ requestTimeouts: SHORT_TIMEOUTS })
   })
 
   afterAll(async () => {
@@ -195,7 +195,7 @@ describe('a client that sends its request too slowly', () => {
 
 describe('the rate limit on /api/auth/*', () => {
   it('allows RATE_LIMIT_PER_MIN requests a minute per address, then answers 429', async () => {
-    const h = await startHarness({ config: { rateLimitPerMin: 3 } })
+    const h = await startTestServer({ config: { rateLimitPerMin: 3 } })
     try {
       const statuses: number[] = []
       for (const path of ['login', 'phone', 'userinfo', 'logout']) {
@@ -220,7 +220,7 @@ describe('the rate limit on /api/auth/*', () => {
   })
 
   it('counts per X-Forwarded-For address with TRUST_PROXY', async () => {
-    const h = await startHarness({ config: { rateLimitPerMin: 1, trustProxy: 1 } })
+    const h = await startTestServer({ config: { rateLimitPerMin: 1, trustProxy: 1 } })
     try {
       const from = (address: string) =>
         h.call('POST', '/api/auth/login', { json: {}, headers: { 'x-forwarded-for': address } })
@@ -233,7 +233,7 @@ describe('the rate limit on /api/auth/*', () => {
   })
 
   it('is off with RATE_LIMIT_PER_MIN=0', async () => {
-    const h = await startHarness({ config: { rateLimitPerMin: 0 } })
+    const h = await startTestServer({ config: { rateLimitPerMin: 0 } })
     try {
       for (let i = 0; i < 100; i++) {
         expect((await h.call('POST', '/api/auth/login', { json: {} })).status).toBe(400)

@@ -1,10 +1,10 @@
-import { startHarness, type ErrorAnswer, type Harness } from './support/harness'
-import type { User } from '../src/sessions/user'
+import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
+import type { User } from '../../src/sessions/user'
 
-let h: Harness
+let h: TestServer
 
 beforeEach(async () => {
-  h = await startHarness()
+  h = await startTestServer()
 })
 
 afterEach(async () => {
@@ -28,9 +28,9 @@ const userinfo = (token: string, json: unknown) =>
 
 describe('POST /api/auth/userinfo', () => {
   it('answers the decrypted user info, without watermark, openId or unionId', async () => {
-    const { openid } = await h.control<{ openid: string }>('login', { unionid: 'oUnionXYZ' })
+    const { openid } = await h.control.login({ unionid: 'oUnionXYZ' })
     const { token } = await h.login(openid)
-    const minted = await h.control<Minted>('userinfo', {
+    const minted = await h.control.userInfo({
       openid,
       nickName: '小明',
       avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/abc/132',
@@ -58,7 +58,7 @@ describe('POST /api/auth/userinfo', () => {
   it('keeps nothing of WeChat’s anonymous 微信用户 placeholder', async () => {
     const { token, openid } = await h.login()
     await h.call('PUT', '/api/me/profile', { token, json: { nickName: 'Chosen' } })
-    const minted = await h.control<Minted>('userinfo', { openid })
+    const minted = await h.control.userInfo({ openid })
     const reply = await userinfo(token, minted)
     expect(reply.status).toBe(200)
     expect(reply.body.userInfo.nickName).toBe('微信用户')
@@ -71,7 +71,7 @@ describe('POST /api/auth/userinfo', () => {
     ['not a URL', 'https://'],
   ])('keeps the nickname but not an avatar address that is %s', async (_case, avatarUrl) => {
     const { token, openid } = await h.login()
-    const minted = await h.control<Minted>('userinfo', { openid, nickName: '小红', avatarUrl })
+    const minted = await h.control.userInfo({ openid, nickName: '小红', avatarUrl })
     const reply = await userinfo(token, minted)
     expect(reply.status).toBe(200)
     expect(reply.body.user).toMatchObject({ nickName: '小红', avatarUrl: null })
@@ -79,13 +79,13 @@ describe('POST /api/auth/userinfo', () => {
 
   it('decrypts without rawData and signature, which are optional', async () => {
     const { token, openid } = await h.login()
-    const { encryptedData, iv } = await h.control<Minted>('userinfo', { openid })
+    const { encryptedData, iv } = await h.control.userInfo({ openid })
     expect((await userinfo(token, { encryptedData, iv })).status).toBe(200)
   })
 
   it('answers 400 SIGNATURE_INVALID when rawData was altered', async () => {
     const { token, openid } = await h.login()
-    const minted = await h.control<Minted>('userinfo', { openid, nickName: 'Band' })
+    const minted = await h.control.userInfo({ openid, nickName: 'Band' })
     const reply = await userinfo(token, {
       ...minted,
       rawData: minted.rawData.replace('Band', 'Bond'),
@@ -96,7 +96,7 @@ describe('POST /api/auth/userinfo', () => {
 
   it('checks the signature first: a stale key fails it', async () => {
     const { openid } = await h.login()
-    const minted = await h.control<Minted>('userinfo', { openid })
+    const minted = await h.control.userInfo({ openid })
     const { token } = await h.login(openid)
     expect((await userinfo(token, minted)).body.error.code).toBe('SIGNATURE_INVALID')
     const { encryptedData, iv } = minted
@@ -107,14 +107,14 @@ describe('POST /api/auth/userinfo', () => {
 
   it('answers 400 WATERMARK_INVALID for an old payload', async () => {
     const { token, openid } = await h.login()
-    const minted = await h.control<Minted>('userinfo', { openid })
+    const minted = await h.control.userInfo({ openid })
     h.advance(3600 * 1000)
     expect((await userinfo(token, minted)).body.error.code).toBe('WATERMARK_INVALID')
   })
 
   it('refuses a phone payload sent as user info', async () => {
     const { token, openid } = await h.login()
-    const { encryptedData, iv } = await h.control<Minted>('phone', { openid })
+    const { encryptedData, iv } = await h.control.phone({ openid })
     const reply = await userinfo(token, { encryptedData, iv })
     expect(reply.status).toBe(400)
     expect(reply.body.error.code).toBe('INVALID_REQUEST')
@@ -128,7 +128,7 @@ describe('POST /api/auth/userinfo', () => {
     ['an unknown field', (m: Minted) => ({ ...m, errMsg: 'getUserInfo:ok' })],
   ])('refuses %s as 400 INVALID_REQUEST', async (_case, change) => {
     const { token, openid } = await h.login()
-    const minted = await h.control<Minted>('userinfo', { openid })
+    const minted = await h.control.userInfo({ openid })
     const reply = await userinfo(token, change(minted))
     expect(reply.status).toBe(400)
     expect(reply.body.error.code).toBe('INVALID_REQUEST')

@@ -1,5 +1,8 @@
 import { crc32, deflateSync } from 'node:zlib'
 
+// Real images, the smallest of each kind, built byte by byte: what the conformance kit uploads as
+// avatars (a backend may decode them), and the tests too.
+
 function pngChunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4)
   length.writeUInt32BE(data.length)
@@ -57,4 +60,20 @@ export function webpHeader(): Buffer {
   const size = Buffer.alloc(4)
   size.writeUInt32LE(body.length)
   return Buffer.concat([Buffer.from('RIFF', 'latin1'), size, body])
+}
+
+/** A 1×1 lossless WebP. */
+export const webp = (): Buffer =>
+  Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64')
+
+/** A 1×1 GIF: an image, but not one of the three kinds the contract takes. */
+export const gif = (): Buffer =>
+  Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
+
+/** A PNG of exactly `bytes` bytes (an ancillary chunk pads it). */
+export function pngOfSize(bytes: number): Buffer {
+  // A padding chunk costs 12 bytes besides its data: length, type and CRC.
+  const padded = png(2, 2, bytes - png().length - 12)
+  if (padded.length !== bytes) throw new Error(`cannot make a PNG of ${bytes} bytes`)
+  return padded
 }

@@ -1,11 +1,11 @@
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { describeWhenAvailable } from '../../test/support/needs'
-import { openStore, type Store, type StoreLog } from '../src/store'
-import { hashToken } from '../src/sessions/tokens'
-import { SQLITE_FILE } from '../src/store/sqlite'
-import { ENGINES, type FreshStore, type StoreConfig } from './support/engines'
-import { startHarness } from './support/harness'
+import { describeWhenAvailable } from '../../../test/support/needs'
+import { openStore, type Store, type StoreLog } from '../../src/store'
+import { hashToken } from '../../src/sessions/tokens'
+import { SQLITE_FILE } from '../../src/store/sqlite'
+import { ENGINES, type FreshStore, type StoreConfig } from '../support/engines'
+import { startTestServer } from '../support/test-server'
 
 // Real epoch milliseconds: past 2^31, as a 32-bit column could not hold.
 const T = Date.UTC(2026, 0, 1)
@@ -129,7 +129,7 @@ for (const engine of ENGINES) {
     })
 
     it('is the store of a server that sweeps expired sessions on an interval', async () => {
-      const h = await startHarness({ store, sweepIntervalMs: 10 })
+      const h = await startTestServer({ store, sweepIntervalMs: 10 })
       try {
         const { token } = await h.login()
         const hash = hashToken(token)
