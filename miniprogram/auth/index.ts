@@ -24,6 +24,11 @@ export interface Auth {
   privacy: Privacy
 }
 
+/** What the app object carries, for pages and the consentPage Behavior: `getApp<AuthApp>().auth`. */
+export interface AuthApp {
+  auth: Auth
+}
+
 export function createAuth(
   config: AuthConfig = createConfig(),
   platform: Platform = wxPlatform(),
