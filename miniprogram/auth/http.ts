@@ -3,7 +3,7 @@
  * turned into an AuthError, and a success read against the contract's schema for it (only the
  * fields it names are kept). No retries and no re-login here; request.ts and session.ts add those.
  */
-import type { AuthConfig } from '../config'
+import type { AuthConfig } from './config'
 import { AnswerError, read } from '../contract/read'
 import type { Infer, Schema } from '../contract/schema'
 import { AuthError } from './errors'

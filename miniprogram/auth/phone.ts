@@ -2,7 +2,7 @@
  * The phone-number button. Each success is billed by WeChat, so a payload is posted once, a retry
  * re-sends the same payload instead of asking for a new tap, and a network error never re-taps.
  */
-import type { AuthConfig, PhoneKind } from '../config'
+import type { AuthConfig, PhoneKind } from './config'
 import { PHONE_NUMBER, type PhoneNumber } from '../contract/answers'
 import { ConsentFlow, type ConsentPayload } from './consent'
 import type { Features } from './features'

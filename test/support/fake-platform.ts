@@ -13,8 +13,7 @@ import type {
   PrivacyApi,
   UploadExchange,
 } from '../../miniprogram/auth/platform'
-import { createAuth, type Auth } from '../../miniprogram/auth/index'
-import { createConfig, type AuthConfig } from '../../miniprogram/config'
+import { createAuth, createConfig, type Auth, type AuthConfig } from '../../miniprogram/auth/index'
 import { canIUseAt } from './base-library'
 import { ContractBackend, USER } from './contract-backend'
 import { VirtualClock } from './virtual-clock'

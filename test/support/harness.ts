@@ -3,9 +3,13 @@
  */
 import * as path from 'node:path'
 import * as simulate from 'miniprogram-simulate'
-import { createAuth } from '../../miniprogram/auth/index'
+import {
+  createAuth,
+  createConfig,
+  type AuthConfig,
+  type ConfigOptions,
+} from '../../miniprogram/auth/index'
 import { wxPlatform } from '../../miniprogram/auth/platform'
-import { createConfig, type AuthConfig } from '../../miniprogram/config'
 import type { FakeWx, PhoneButtonEvent } from './fake-wx'
 import { flush } from './virtual-clock'
 
@@ -23,7 +27,7 @@ let activeWx: FakeWx | null = null
  * and a platform): the real wx adapter, its backoff sleeps counted as work the fake wx has under
  * way, so settle() knows about them.
  */
-export function launchApp(wx: FakeWx, config: Partial<AuthConfig>): IAppOption {
+export function launchApp(wx: FakeWx, config: ConfigOptions): IAppOption {
   wx.install()
   jest.isolateModules(() => {
     // A fresh module registry, so each test gets its own App().
