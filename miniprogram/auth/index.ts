@@ -47,8 +47,16 @@ export function createAuth(config: AuthConfig, platform: Platform = wxPlatform()
   }
 }
 
-export { createConfig, envVersion } from './config'
-export type { AuthConfig, BaseUrls, ConfigOptions, EnvVersion, PhoneKind } from './config'
+export { createConfig, envVersion, errorAnswer } from './config'
+export type {
+  AdaptAnswer,
+  AnswerRoute,
+  AuthConfig,
+  BaseUrls,
+  ConfigOptions,
+  EnvVersion,
+  PhoneKind,
+} from './config'
 export { AuthError, isAuthError, toAuthError } from './errors'
 export type { AuthErrorCode } from './errors'
 export type { AuthState, User } from './session'
