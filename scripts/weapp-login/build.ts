@@ -29,6 +29,11 @@ const DIALOG = path.join(SOURCES, 'components/privacy-dialog')
 /** The folder DevTools' 构建npm copies (package.json's `miniprogram`), and the declarations'. */
 export const DIST = 'miniprogram_dist'
 export const TYPES = 'types'
+/**
+ * ES2018, for a project whose DevTools does not compile JS to ES5 (将 JS 编译成 ES5 off): no ?.
+ * nor ?? (ES2020), which older phones' JavaScript engines do not parse.
+ */
+export const TARGET = 'es2018'
 
 export interface Built {
   /** Every source file the package was built from, relative to the repository. */
@@ -52,9 +57,7 @@ async function bundle(outDir: string): Promise<string[]> {
     bundle: true,
     format: 'cjs',
     platform: 'neutral',
-    // ES2018, for a project whose DevTools does not compile JS to ES5 (将 JS 编译成 ES5 off): no
-    // ?. nor ?? (ES2020), which older phones' JavaScript engines do not parse.
-    target: 'es2018',
+    target: TARGET,
     tsconfig: path.join(ROOT, 'tsconfig.json'),
     // Chinese stays Chinese, as DevTools keeps it: \u escapes would triple its size.
     charset: 'utf8',
