@@ -113,12 +113,11 @@ function declarations(outDir: string): string[] {
     .map((file) => path.relative(ROOT, file.fileName))
 }
 
-/** The files under `dir`, relative to `base`. */
-export function filesUnder(dir: string, base = dir): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name)
-    return entry.isDirectory() ? filesUnder(full, base) : [path.relative(base, full)]
-  })
+/** Every file under `dir`, relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((file) => fs.statSync(path.join(dir, file)).isFile())
+    .sort()
 }
 
 /** Builds the package's files into `outDir` (the package folder unless told otherwise). */
@@ -137,6 +136,8 @@ export async function buildPackage(outDir = PACKAGE_DIR): Promise<Built> {
     const more = outside.length > 5 ? ` and ${outside.length - 5} more` : ''
     throw new Error(`the package may only be built from miniprogram/, not from ${named}${more}`)
   }
-  const files = [DIST, TYPES].flatMap((dir) => filesUnder(path.join(outDir, dir), outDir)).sort()
+  const files = [DIST, TYPES].flatMap((dir) =>
+    filesUnder(path.join(outDir, dir)).map((file) => `${dir}/${file}`),
+  )
   return { inputs: sorted, files }
 }
