@@ -22,13 +22,14 @@ import ts from 'typescript'
 
 const ROOT = path.resolve(__dirname, '../..')
 const SOURCES = path.join(ROOT, 'miniprogram')
-export const PACKAGE_DIR = path.join(ROOT, 'packages/weapp-login')
+const PACKAGE_DIR = path.join(ROOT, 'packages/weapp-login')
 
 const ENTRY = path.join(SOURCES, 'weapp-login.ts')
 const DIALOG = path.join(SOURCES, 'components/privacy-dialog')
-/** The folder DevTools' 构建npm copies (package.json's `miniprogram`), and the declarations'. */
-export const DIST = 'miniprogram_dist'
-export const TYPES = 'types'
+/** The folder DevTools' 构建npm copies (package.json's `miniprogram`). */
+const DIST = 'miniprogram_dist'
+/** The declarations (package.json's `types`), beside it: 构建npm leaves them out. */
+const TYPES = 'types'
 /**
  * ES2018, for a project whose DevTools does not compile JS to ES5 (将 JS 编译成 ES5 off): no ?.
  * nor ?? (ES2020), which older phones' JavaScript engines do not parse.
