@@ -4,7 +4,16 @@ import prettier from 'eslint-config-prettier'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', '**/.data/', 'server/dist/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'coverage/',
+      '**/.data/',
+      'server/dist/',
+      'packages/weapp-login/miniprogram_dist/',
+      'packages/weapp-login/types/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -10,6 +10,9 @@ module.exports = {
       // 'ts' first: simulate.load() requires '<page>/index' without an extension
       moduleFileExtensions: ['ts', 'js', 'json'],
       roots: ['<rootDir>/miniprogram', '<rootDir>/test'],
+      // As a mini-program resolves require('pkg'): miniprogram_npm (构建npm's output) first, at
+      // each folder up from the requiring file (the npm package's consumer test).
+      moduleDirectories: ['miniprogram_npm', 'node_modules'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['<rootDir>/test/preview/'],
       setupFiles: ['<rootDir>/test/support/setup.ts'],

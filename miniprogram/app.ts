@@ -1,8 +1,9 @@
-import { createAuth } from './auth/index'
+import { createAuth, createConfig } from './auth/index'
+import { BASE_URLS } from './config'
 
 App<IAppOption>({
   globalData: {},
-  auth: createAuth(),
+  auth: createAuth(createConfig({ baseUrls: BASE_URLS })),
   onLaunch() {
     // The one privacy listener of the app; pages only attach their dialog to it.
     this.auth.privacy.install()

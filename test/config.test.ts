@@ -1,4 +1,5 @@
-import { BASE_URLS, createConfig } from '../miniprogram/config'
+import { createConfig } from '../miniprogram/auth/config'
+import { BASE_URLS } from '../miniprogram/config'
 import { FakeWx } from './support/fake-wx'
 
 describe('the backend is picked by the build WeChat reports', () => {
@@ -8,7 +9,7 @@ describe('the backend is picked by the build WeChat reports', () => {
     ['release', BASE_URLS.release],
   ] as const)('%s → %s', (envVersion, baseUrl) => {
     new FakeWx({ envVersion }).install()
-    expect(createConfig().baseUrl).toBe(baseUrl)
+    expect(createConfig({ baseUrls: BASE_URLS }).baseUrl).toBe(baseUrl)
   })
 
   it('never guesses production when the account info cannot be read', () => {
@@ -17,12 +18,12 @@ describe('the backend is picked by the build WeChat reports', () => {
         throw new Error('not in WeChat')
       },
     }
-    expect(createConfig().baseUrl).toBe('http://127.0.0.1:3000')
+    expect(createConfig({ baseUrls: BASE_URLS }).baseUrl).toBe('http://127.0.0.1:3000')
   })
 
   it('keeps endpoint paths and the token header in the same place, overridable', () => {
     new FakeWx().install()
-    const config = createConfig({ tokenHeader: 'X-Token', tokenScheme: '' })
+    const config = createConfig({ baseUrls: BASE_URLS, tokenHeader: 'X-Token', tokenScheme: '' })
     expect(config.endpoints).toEqual({
       login: '/api/auth/login',
       logout: '/api/auth/logout',
@@ -33,9 +34,9 @@ describe('the backend is picked by the build WeChat reports', () => {
       avatar: '/api/me/avatar',
     })
     expect([config.tokenHeader, config.tokenScheme]).toEqual(['X-Token', ''])
-    expect([createConfig().tokenHeader, createConfig().tokenScheme]).toEqual([
-      'Authorization',
-      'Bearer',
-    ])
+    expect([
+      createConfig({ baseUrls: BASE_URLS }).tokenHeader,
+      createConfig({ baseUrls: BASE_URLS }).tokenScheme,
+    ]).toEqual(['Authorization', 'Bearer'])
   })
 })

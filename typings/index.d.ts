@@ -9,26 +9,20 @@ interface IAppOption {
 }
 
 /**
- * Events and APIs that miniprogram-api-typings 5.2 leaves out or types too narrowly.
- * Kept here, in one place, so they can go once the official typings catch up.
+ * Events and APIs that miniprogram-api-typings 5.2 leaves out or types too narrowly, for the pages.
+ * Those the auth module meets are defined in miniprogram/auth/wechat.ts (the npm package carries
+ * them) and named here too; the rest only the pages use. Kept in one place, so they can go once the
+ * official typings catch up.
  */
 declare namespace WechatMiniprogram {
-  /**
-   * The official type says `code: string`, but the event has no code below base library 2.21.2 nor
-   * on failure, and failures carry `errno` (1400001 quota, 104 privacy not agreed, 112 undeclared).
-   */
-  type PhoneNumberDetail = Partial<ButtonGetPhoneNumber['detail']> & {
-    errMsg: string
-    errno?: number
-  }
-
-  /**
-   * `<button open-type="getRealtimePhoneNumber" bindgetrealtimephonenumber>` (base library 2.24.4):
-   * a code only, redeemed by the backend as the fast button's; `errno` on failure (1400001 quota).
-   */
-  type ButtonGetRealtimePhoneNumber = CustomEvent<{ code?: string; errMsg: string; errno?: number }>
-
-  type UserInfoDetail = Partial<ButtonGetUserInfo['detail']> & { errMsg: string; errno?: number }
+  /* eslint-disable @typescript-eslint/consistent-type-imports */
+  type PhoneNumberDetail = import('../miniprogram/auth/wechat').PhoneNumberDetail
+  type ButtonGetRealtimePhoneNumber = import('../miniprogram/auth/wechat').RealtimePhoneNumberEvent
+  type UserInfoDetail = import('../miniprogram/auth/wechat').UserInfoDetail
+  type PrivacyResolveOption = import('../miniprogram/auth/wechat').PrivacyResolveOption
+  type NeedPrivacyAuthorizationListener =
+    import('../miniprogram/auth/wechat').NeedPrivacyAuthorizationListener
+  /* eslint-enable @typescript-eslint/consistent-type-imports */
 
   /** `<button open-type="chooseAvatar" bindchooseavatar>` (base library 2.21.2). */
   type ButtonChooseAvatar = CustomEvent<{ avatarUrl: string }>
@@ -38,16 +32,4 @@ declare namespace WechatMiniprogram {
 
   /** `<form bindsubmit>`: the values of the named fields. */
   type FormSubmitNickname = CustomEvent<{ value: { nickName?: string } }>
-
-  /** The argument of the resolve function that wx.onNeedPrivacyAuthorization hands its listener. */
-  type PrivacyResolveOption =
-    | { event: 'exposureAuthorization' }
-    | { event: 'agree'; buttonId: string }
-    | { event: 'disagree' }
-
-  /** The official typings declare the listener as `(res: GeneralCallbackResult) => void`. */
-  type NeedPrivacyAuthorizationListener = (
-    resolve: (option: PrivacyResolveOption) => void,
-    eventInfo: { referrer: string },
-  ) => void
 }

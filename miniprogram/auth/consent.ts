@@ -3,7 +3,7 @@
  * tap, the platform's verdict read out of the event, and the payload posted without calling
  * wx.login on the way — and never thrown away while the backend can still redeem it.
  */
-import type { AuthConfig } from '../config'
+import type { AuthConfig } from './config'
 import type { Infer, Schema } from '../contract/schema'
 import { toAuthError, type AuthError, type AuthErrorCode } from './errors'
 import type { Requester } from './request'

@@ -1,9 +1,10 @@
 /**
- * One HTTP exchange with the backend: URL, token header, JSON body, the contract's error shape
- * turned into an AuthError, and a success read against the contract's schema for it (only the
- * fields it names are kept). No retries and no re-login here; request.ts and session.ts add those.
+ * One HTTP exchange with the backend: URL, token header, JSON body, the answer mapped onto the
+ * contract's by the config's adaptAnswer hook if there is one, the contract's error shape turned
+ * into an AuthError, and a success read against the contract's schema for it (only the fields it
+ * names are kept). No retries and no re-login here; request.ts and session.ts add those.
  */
-import type { AuthConfig } from '../config'
+import type { AnswerRoute, AuthConfig } from './config'
 import { AnswerError, read } from '../contract/read'
 import type { Infer, Schema } from '../contract/schema'
 import { AuthError } from './errors'
@@ -52,7 +53,7 @@ export class Http {
         timeoutMs: call.timeoutMs ?? this.config.timeoutMs,
       }),
     )
-    return unwrap(answer, call)
+    return unwrap(this.adapt(answer, call), call)
   }
 
   upload<S extends Schema>(upload: Upload & Expect<S>): Promise<Infer<S>>
@@ -67,7 +68,32 @@ export class Http {
         timeoutMs: upload.timeoutMs ?? this.config.timeoutMs,
       }),
     )
-    return unwrap(answer, upload)
+    return unwrap(this.adapt(answer, { path: upload.path, method: 'POST' }), upload)
+  }
+
+  /** The backend's answer as the contract says it, by the config's hook; unchanged without one. */
+  private adapt(answer: HttpAnswer, route: AnswerRoute): HttpAnswer {
+    const { adaptAnswer } = this.config
+    if (!adaptAnswer) return answer
+    let adapted: HttpAnswer
+    try {
+      adapted = adaptAnswer(answer, { path: route.path, method: route.method })
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err)
+      throw new AuthError(
+        'BAD_RESPONSE',
+        `adaptAnswer failed on ${route.path}: ${why}`,
+        answer.statusCode,
+      )
+    }
+    if (typeof adapted !== 'object' || adapted === null || typeof adapted.statusCode !== 'number') {
+      throw new AuthError(
+        'BAD_RESPONSE',
+        `adaptAnswer returned no { statusCode, data } for ${route.path}`,
+        answer.statusCode,
+      )
+    }
+    return adapted
   }
 
   /**

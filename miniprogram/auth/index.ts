@@ -2,7 +2,7 @@
  * The auth module, wired: one instance per app (app.ts keeps it; pages reach it through getApp()).
  * No UI in here — pages decide what to show for each state and outcome.
  */
-import { createConfig, type AuthConfig } from '../config'
+import type { AuthConfig } from './config'
 import { detectFeatures, type Features } from './features'
 import { Http } from './http'
 import { PhoneFlow } from './phone'
@@ -24,10 +24,13 @@ export interface Auth {
   privacy: Privacy
 }
 
-export function createAuth(
-  config: AuthConfig = createConfig(),
-  platform: Platform = wxPlatform(),
-): Auth {
+/** What the app object carries, for pages and the consentPage Behavior: `getApp<AuthApp>().auth`. */
+export interface AuthApp {
+  auth: Auth
+}
+
+/** The auth of one app, on WeChat, or on another `platform` (a fake one in tests, say). */
+export function createAuth(config: AuthConfig, platform: Platform = wxPlatform()): Auth {
   const http = new Http(platform, config)
   const session = new Session(platform, http, config)
   const requester = new Requester(session, http, config, platform)
@@ -44,6 +47,16 @@ export function createAuth(
   }
 }
 
+export { createConfig, envVersion, errorAnswer } from './config'
+export type {
+  AdaptAnswer,
+  AnswerRoute,
+  AuthConfig,
+  BaseUrls,
+  ConfigOptions,
+  EnvVersion,
+  PhoneKind,
+} from './config'
 export { AuthError, isAuthError, toAuthError } from './errors'
 export type { AuthErrorCode } from './errors'
 export type { AuthState, User } from './session'

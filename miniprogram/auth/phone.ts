@@ -2,12 +2,13 @@
  * The phone-number button. Each success is billed by WeChat, so a payload is posted once, a retry
  * re-sends the same payload instead of asking for a new tap, and a network error never re-taps.
  */
-import type { AuthConfig, PhoneKind } from '../config'
+import type { AuthConfig, PhoneKind } from './config'
 import { PHONE_NUMBER, type PhoneNumber } from '../contract/answers'
 import { ConsentFlow, type ConsentPayload } from './consent'
 import type { Features } from './features'
 import type { Requester } from './request'
 import type { Session } from './session'
+import type { PhoneNumberDetail } from './wechat'
 
 export type { PhoneNumber }
 
@@ -22,11 +23,7 @@ const OPEN_TYPE: Record<PhoneKind, string> = {
   realtime: 'getRealtimePhoneNumber',
 }
 
-export class PhoneFlow extends ConsentFlow<
-  WechatMiniprogram.PhoneNumberDetail,
-  typeof PHONE_NUMBER,
-  PhoneNumber
-> {
+export class PhoneFlow extends ConsentFlow<PhoneNumberDetail, typeof PHONE_NUMBER, PhoneNumber> {
   protected readonly answer = PHONE_NUMBER
 
   constructor(
@@ -59,7 +56,7 @@ export class PhoneFlow extends ConsentFlow<
    * both, as the event has them. The code is redeemed by WeChat's server, not decrypted with the
    * session_key, so it alone may be sent again after a login.
    */
-  protected payloadOf(detail: WechatMiniprogram.PhoneNumberDetail): ConsentPayload | null {
+  protected payloadOf(detail: PhoneNumberDetail): ConsentPayload | null {
     const data: Record<string, string> = {}
     if (detail.code) data.code = detail.code
     if (detail.encryptedData && detail.iv) {

@@ -4,6 +4,7 @@
  * wx.login does not support the Promise style (its doc says so), hence the wrapping.
  */
 import { AuthError } from './errors'
+import type { NeedPrivacyAuthorizationListener } from './wechat'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
@@ -36,7 +37,7 @@ export interface PrivacySetting {
 }
 
 export interface PrivacyApi {
-  onNeedPrivacyAuthorization(listener: WechatMiniprogram.NeedPrivacyAuthorizationListener): void
+  onNeedPrivacyAuthorization(listener: NeedPrivacyAuthorizationListener): void
   getPrivacySetting(): Promise<PrivacySetting>
   openPrivacyContract(): Promise<void>
 }
@@ -90,9 +91,9 @@ function wxPrivacy(): PrivacyApi | null {
   if (typeof wx.onNeedPrivacyAuthorization !== 'function') return null
   return {
     onNeedPrivacyAuthorization(listener) {
-      // The official typings declare the wrong listener signature; see typings/index.d.ts.
+      // The official typings declare the wrong listener signature; see wechat.ts.
       const register = wx.onNeedPrivacyAuthorization as unknown as (
-        l: WechatMiniprogram.NeedPrivacyAuthorizationListener,
+        l: NeedPrivacyAuthorizationListener,
       ) => void
       register(listener)
     },

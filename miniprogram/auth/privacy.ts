@@ -5,6 +5,7 @@
  * ask the user, and every pending call resolved — agree, disagree, or disagree when no one can ask.
  */
 import type { Platform, PrivacySetting } from './platform'
+import type { PrivacyResolveOption } from './wechat'
 
 export type PrivacyChoice = { event: 'agree'; buttonId: string } | { event: 'disagree' }
 
@@ -14,7 +15,7 @@ export interface PrivacyDialog {
   hide(): void
 }
 
-type Resolve = (option: WechatMiniprogram.PrivacyResolveOption) => void
+type Resolve = (option: PrivacyResolveOption) => void
 
 export class Privacy {
   private pending: Resolve[] = []

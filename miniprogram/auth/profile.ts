@@ -2,7 +2,7 @@
  * The avatar and nickname fill-in that replaced getUserProfile: a chosen avatar is a temporary local
  * file, uploaded to our backend; a nickname comes from <input type="nickname"> and is saved by form.
  */
-import type { AuthConfig } from '../config'
+import type { AuthConfig } from './config'
 import { AVATAR_ANSWER, USER_ANSWER, type User } from '../contract/answers'
 import { NICKNAME_MAX_CODE_POINTS, normalizeNickName } from '../contract/nickname'
 import { AuthError } from './errors'

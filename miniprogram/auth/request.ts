@@ -4,7 +4,7 @@
  * replay once — never more, so a backend that keeps answering 401 cannot loop us. Given the
  * schema of the answer (`answer`), they resolve to the answer as it says, or fail BAD_RESPONSE.
  */
-import type { AuthConfig } from '../config'
+import type { AuthConfig } from './config'
 import type { Infer, Schema } from '../contract/schema'
 import { AuthError, isAuthError } from './errors'
 import type { Expect, Http } from './http'

@@ -3,7 +3,7 @@
  * One login at a time (single-flight), observable state, and a token invalidated only by the
  * answer that proved it dead. session_key never reaches this side: the backend keeps it.
  */
-import type { AuthConfig } from '../config'
+import type { AuthConfig } from './config'
 import { LOGIN_ANSWER, USER, type User } from '../contract/answers'
 import { read } from '../contract/read'
 import type { Infer, Schema } from '../contract/schema'

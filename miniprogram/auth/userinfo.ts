@@ -6,6 +6,7 @@
 import { USER_INFO_ANSWER, type UserInfoAnswer } from '../contract/answers'
 import { ANONYMOUS_NICKNAME } from '../contract/nickname'
 import { ConsentFlow, type ConsentPayload } from './consent'
+import type { UserInfoDetail } from './wechat'
 
 export interface UserInfoResult extends UserInfoAnswer {
   /** WeChat's placeholder profile: ask for the avatar and nickname fill-in instead of showing it. */
@@ -13,7 +14,7 @@ export interface UserInfoResult extends UserInfoAnswer {
 }
 
 export class UserInfoFlow extends ConsentFlow<
-  WechatMiniprogram.UserInfoDetail,
+  UserInfoDetail,
   typeof USER_INFO_ANSWER,
   UserInfoResult
 > {
@@ -24,7 +25,7 @@ export class UserInfoFlow extends ConsentFlow<
   }
 
   /** All of it is sealed or signed with the session_key: nothing may be sent again after a login. */
-  protected payloadOf(detail: WechatMiniprogram.UserInfoDetail): ConsentPayload | null {
+  protected payloadOf(detail: UserInfoDetail): ConsentPayload | null {
     const { encryptedData, iv, rawData, signature } = detail
     if (!encryptedData || !iv) return null
     // The signature is checked only as a pair: rawData alone proves nothing.

@@ -3,7 +3,7 @@
  * button readied before a tap, and the page's privacy dialog wired to auth.privacy. The dialog
  * itself only shows what the page passes and says what the user chose.
  */
-import { toAuthError, type ConsentOutcome } from '../auth/index'
+import { toAuthError, type AuthApp, type ConsentOutcome } from '../auth/index'
 import {
   consentFailure,
   failure,
@@ -14,7 +14,8 @@ import {
 import { behaviorWithFields } from './define'
 import { subscriptions } from './subscriptions'
 
-const auth = () => getApp<IAppOption>().auth
+// The app keeps its auth on the app object (app.ts); a page's getApp() reaches it.
+const auth = () => getApp<AuthApp>().auth
 
 export const consentPage = behaviorWithFields<{
   /** What 重试 will do: resend a payload, upload again, prepare again. Functions stay off data. */

@@ -4,7 +4,6 @@
  * usual validators compile schemas into code and WeChat allows neither eval nor new Function.
  * Each answer schema `satisfies Schema`, so a keyword the client could not check fails the build.
  */
-import type { FromSchema, JSONSchema } from 'json-schema-to-ts'
 
 export type JsonType = 'object' | 'string' | 'number' | 'integer' | 'boolean' | 'null'
 
@@ -22,11 +21,39 @@ export interface Schema {
 }
 
 /**
- * The TypeScript type a schema describes: derived, never written twice. Types only. A schema
- * known only as some Schema describes `unknown` (and spares the compiler an endless expansion).
+ * The TypeScript type a schema describes: derived, never written twice. Types only, and written
+ * here for this subset rather than taken from a library, so that whoever uses the contract (the
+ * npm package's users among them) needs nothing else to type it; test/contract/infer.types.ts
+ * checks it against json-schema-to-ts for every schema of the contract. A schema known only as
+ * some Schema describes `unknown` (and spares the compiler an endless expansion). An object is
+ * what read() keeps of it: the named properties only, so no index signature.
  */
 export type Infer<S extends Schema> = Schema extends S
   ? unknown
-  : S extends JSONSchema
-    ? FromSchema<S>
-    : never
+  : S extends { readonly enum: readonly (infer E)[] }
+    ? E
+    : Value<S, S['type'] extends readonly (infer T)[] ? T : S['type']>
+
+type Value<S extends Schema, T> = T extends 'object'
+  ? ObjectOf<Properties<S>, Required<S>>
+  : T extends 'string'
+    ? string
+    : T extends 'number' | 'integer'
+      ? number
+      : T extends 'boolean'
+        ? boolean
+        : T extends 'null'
+          ? null
+          : never
+
+type Properties<S> = S extends { readonly properties: infer P } ? P : Record<never, Schema>
+type Required<S> = S extends { readonly required: readonly (infer R)[] } ? R : never
+
+type ObjectOf<P, R> = Flat<
+  { -readonly [K in keyof P & R]: P[K] extends Schema ? Infer<P[K]> : never } & {
+    -readonly [K in Exclude<keyof P, R>]?: P[K] extends Schema ? Infer<P[K]> : never
+  }
+>
+
+/** One object type, not an intersection of two, as an editor shows it. */
+type Flat<T> = { [K in keyof T]: T[K] }

@@ -3,7 +3,8 @@
  * phone-number button's answer, the network), on WeChat's server (the emulator's faults) and on
  * this server (its own logout route) — never flags inside the app.
  */
-import { createConfig } from '../../miniprogram/config'
+import { createConfig } from '../../miniprogram/auth/config'
+import { BASE_URLS } from '../../miniprogram/config'
 import {
   BASE_LIBRARIES,
   appStorage,
@@ -62,7 +63,7 @@ async function setBusy(busy: boolean): Promise<void> {
 
 /** The app's stored token, logged out on the server: what an expired or revoked token is. */
 async function expireToken(): Promise<void> {
-  const config = createConfig()
+  const config = createConfig({ baseUrls: BASE_URLS })
   const stored = appStorage.get(config.storageKey) as { token?: unknown } | undefined
   if (!stored || typeof stored.token !== 'string') {
     say('The app has no stored token yet.')

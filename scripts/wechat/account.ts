@@ -46,14 +46,21 @@ function readAccount(env: Env, projectAppid: string): Account | { problems: stri
   return problems.length > 0 ? { problems } : { appid, privateKeyPath }
 }
 
-/** The account, or a refusal that says what to set and where to get it, and exit code 1. */
-export function accountOrExit(command: string): Account {
+/**
+ * The account; or a refusal that says what to set and where to get it, after the command's other
+ * `refusals` if any, and exit code 1.
+ */
+export function accountOrExit(command: string, refusals: string[] = []): Account {
   const result = readAccount(process.env, readProjectConfig().appid)
-  if ('problems' in result) {
-    process.stderr.write(
-      `${command} needs to know which mini-program to act for and the key to do it with:\n` +
-        result.problems.map((problem) => `  - ${problem}\n`).join(''),
-    )
+  if ('problems' in result || refusals.length > 0) {
+    const own =
+      'problems' in result
+        ? [
+            `${command} needs to know which mini-program to act for and the key to do it with:\n` +
+              result.problems.map((problem) => `  - ${problem}\n`).join(''),
+          ]
+        : []
+    process.stderr.write([...refusals, ...own].join(''))
     process.exit(1)
   }
   return result

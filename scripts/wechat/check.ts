@@ -10,20 +10,13 @@
  */
 import * as path from 'node:path'
 import * as ci from 'miniprogram-ci'
-import { describeError, flags, run } from './cli'
+import { describeError, flags, run, silencePackageLogs } from './cli'
 import { refuseNetwork } from './no-network'
 import { COMPILE_SETTING, offlineProject } from './project'
 import { ROOT } from './project-config'
 
 const COMMAND = 'npm run wechat-check'
 const out = (line: string) => process.stdout.write(`${line}\n`)
-
-/** The package logs progress, proxy notes and the refused call to the console: only ours shows. */
-function silencePackageLogs(): void {
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    console[level] = () => undefined
-  }
-}
 
 async function check(projectPath: string): Promise<number> {
   silencePackageLogs()

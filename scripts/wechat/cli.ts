@@ -24,6 +24,13 @@ export function describeError(error: unknown): string {
     : error.message
 }
 
+/** miniprogram-ci logs progress, proxy notes and refused calls to the console: only ours shows. */
+export function silencePackageLogs(): void {
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    console[level] = () => undefined
+  }
+}
+
 export function fail(message: string): never {
   process.stderr.write(`${message}\n`)
   process.exit(1)

@@ -1,15 +1,18 @@
 /**
  * `npm run upload [-- --version 1.2.3 --desc "…"]`: compiles the mini-program as the offline check
  * does and uploads it as a development version (then 版本管理 → 提交审核 in the admin console).
- * The version defaults to package.json's. Needs WECHAT_APPID and WECHAT_UPLOAD_KEY (account.ts).
+ * The version defaults to package.json's. Needs WECHAT_APPID and WECHAT_UPLOAD_KEY (account.ts),
+ * and refuses while the release build's backend is a placeholder or not HTTPS (release.ts).
  */
 import { accountOrExit } from './account'
 import { flags, run } from './cli'
 import { packageVersion } from './project-config'
+import { releaseRefusal } from './release'
 
 const COMMAND = 'npm run upload'
 const { values } = flags(COMMAND, { version: { type: 'string' }, desc: { type: 'string' } })
-const account = accountOrExit(COMMAND)
+const refusal = releaseRefusal(COMMAND)
+const account = accountOrExit(COMMAND, refusal === null ? [] : [refusal])
 
 run(COMMAND, async () => {
   // Loaded only now: miniprogram-ci takes seconds to load, and a refusal should not wait for it.

@@ -9,7 +9,7 @@ import type { ServerProcess } from './server-process'
 let users = 0
 
 export function emulatedUser(
-  server: ServerProcess,
+  server: Pick<ServerProcess, 'call'>,
   sdkVersion = '3.7.9',
 ): { wx: FakeWx; openid: string } {
   const openid = `o_user_${process.pid}_${++users}`

@@ -13,8 +13,7 @@ import type {
   PrivacyApi,
   UploadExchange,
 } from '../../miniprogram/auth/platform'
-import { createAuth, type Auth } from '../../miniprogram/auth/index'
-import { createConfig, type AuthConfig } from '../../miniprogram/config'
+import { createAuth, createConfig, type Auth, type AuthConfig } from '../../miniprogram/auth/index'
 import { canIUseAt } from './base-library'
 import { ContractBackend, USER } from './contract-backend'
 import { VirtualClock } from './virtual-clock'
@@ -29,8 +28,8 @@ function lowerCase(header: Record<string, string>): Record<string, string> {
 
 export class FakePlatform implements Platform {
   readonly clock = new VirtualClock()
-  /** The contract backend in memory, on the virtual clock. */
-  readonly backend = new ContractBackend(this.clock)
+  /** The contract backend in memory, on the virtual clock (or a team's, which wraps it). */
+  readonly backend: ContractBackend
   readonly storage = new Map<string, unknown>()
   /** Every platform call in order: 'login', 'checkSession', 'POST /api/auth/phone', … */
   readonly log: string[] = []
@@ -43,6 +42,10 @@ export class FakePlatform implements Platform {
   version = '3.7.9'
   privacy: PrivacyApi | null = null
   private codes = 0
+
+  constructor(backend: (clock: VirtualClock) => ContractBackend = (c) => new ContractBackend(c)) {
+    this.backend = backend(this.clock)
+  }
 
   login(): Promise<string> {
     this.log.push('login')

@@ -3,9 +3,13 @@
  */
 import * as path from 'node:path'
 import * as simulate from 'miniprogram-simulate'
-import { createAuth } from '../../miniprogram/auth/index'
+import {
+  createAuth,
+  createConfig,
+  type AuthConfig,
+  type ConfigOptions,
+} from '../../miniprogram/auth/index'
 import { wxPlatform } from '../../miniprogram/auth/platform'
-import { createConfig, type AuthConfig } from '../../miniprogram/config'
 import type { FakeWx, PhoneButtonEvent } from './fake-wx'
 import { flush } from './virtual-clock'
 
@@ -23,19 +27,33 @@ let activeWx: FakeWx | null = null
  * and a platform): the real wx adapter, its backoff sleeps counted as work the fake wx has under
  * way, so settle() knows about them.
  */
-export function launchApp(wx: FakeWx, config: Partial<AuthConfig>): IAppOption {
+export function launchApp(wx: FakeWx, config: ConfigOptions): IAppOption {
+  return launch<IAppOption>(wx, path.join(MINIPROGRAM_ROOT, 'app'), (app) => {
+    const platform = wxPlatform()
+    app.auth = createAuth(createConfig({ retry: FAST_RETRY, ...config }), {
+      ...platform,
+      sleep: (ms) => wx.track(platform.sleep(ms)),
+    })
+  })
+}
+
+/**
+ * Installs the fake wx, evaluates the app.ts at `appPath` (this app's, or another mini-program's,
+ * as it is), lets `prepare` change the app object, then runs onLaunch.
+ */
+export function launch<App extends object>(
+  wx: FakeWx,
+  appPath: string,
+  prepare: (app: App) => void = () => undefined,
+): App {
   wx.install()
   jest.isolateModules(() => {
     // A fresh module registry, so each test gets its own App().
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('../../miniprogram/app')
+    require(appPath)
   })
-  const app = getApp<IAppOption>()
-  const platform = wxPlatform()
-  app.auth = createAuth(createConfig({ retry: FAST_RETRY, ...config }), {
-    ...platform,
-    sleep: (ms) => wx.track(platform.sleep(ms)),
-  })
+  const app = getApp<App>() as App & Partial<Pick<WechatMiniprogram.App.Option, 'onLaunch'>>
+  prepare(app)
   activeWx = wx
   app.onLaunch?.({} as WechatMiniprogram.App.LaunchShowOption)
   return app

@@ -119,11 +119,22 @@ export class ServerProcess {
   }
 
   /** A JSON call, for the emulator's control API and for checking what the server stored. */
-  async call<T>(method: string, urlPath: string, body?: unknown, token?: string): Promise<T> {
-    const { status, data } = await httpJson(method, this.url + urlPath, body, token)
-    if (status >= 400) throw new Error(`${method} ${urlPath} → ${status} ${JSON.stringify(data)}`)
-    return data as T
+  call<T>(method: string, urlPath: string, body?: unknown, token?: string): Promise<T> {
+    return callServer<T>(this.url, method, urlPath, body, token)
   }
+}
+
+/** A JSON call to the server at `url`; an error answer throws, saying what it was. */
+export async function callServer<T>(
+  url: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  token?: string,
+): Promise<T> {
+  const { status, data } = await httpJson(method, url + urlPath, body, token)
+  if (status >= 400) throw new Error(`${method} ${urlPath} → ${status} ${JSON.stringify(data)}`)
+  return data as T
 }
 
 function httpJson(

@@ -1,11 +1,14 @@
 /**
  * `npm run upload` and `npm run preview-qr` act for a real account with its code-upload key, so
  * here only their refusals can run: without an AppID and a key they say what to set and where to
- * get it, exit non-zero, and never reach WeChat.
+ * get it, exit non-zero, and never reach WeChat; and `npm run upload` will not ship a release whose
+ * backend is a placeholder or not HTTPS.
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { releaseUrlProblem } from '../../scripts/wechat/release'
+import { BASE_URLS } from '../../miniprogram/config'
 import { runScript } from '../support/script'
 
 const UPLOAD = 'scripts/wechat/upload.ts'
@@ -72,4 +75,49 @@ it('refuses a flag it does not know, listing the ones it does', async () => {
   expect(stderr).toContain("npm run upload: Unknown option '--versoin'")
   expect(stderr).toContain('allowed: --version, --desc')
   expect(code).toBe(1)
+})
+
+describe("the release build's backend (BASE_URLS.release)", () => {
+  it('npm run upload refuses it while it is the placeholder, saying where to set what, with a valid account', async () => {
+    expect(BASE_URLS.release).toBe('https://api.example.com')
+    const { code, stdout, stderr } = await runScript(UPLOAD, [], {
+      WECHAT_APPID: APPID,
+      WECHAT_UPLOAD_KEY: key,
+    })
+    expect(stderr).toContain(
+      'npm run upload refuses to upload a build whose release cannot reach its backend',
+    )
+    expect(stderr).toMatch(
+      /BASE_URLS\.release in miniprogram\/config\.ts: https:\/\/api\.example\.com is a placeholder.*服务器域名/,
+    )
+    expect(stderr).not.toContain('WECHAT_')
+    expect(stdout).toBe('')
+    expect(code).toBe(1)
+  })
+
+  it('npm run preview-qr does not ask: a preview runs as the develop build', async () => {
+    const { stderr } = await runScript(PREVIEW, [], UNSET)
+    expect(stderr).not.toContain('BASE_URLS.release')
+  })
+
+  it.each([
+    ['http://api.weapp-login.cn', 'is not HTTPS'],
+    ['ftp://api.weapp-login.cn', 'is not HTTPS'],
+    ['https://trial-api.example.com', 'is a placeholder (trial-api.example.com is reserved'],
+    ['https://example.org/api', 'is a placeholder'],
+    ['https://api.shop.test', 'is a placeholder'],
+    ['https://localhost:3000', 'is a placeholder'],
+    ['https://192.168.1.20:3000', 'is an IP address'],
+    ['https://[::1]', 'is an IP address'],
+    ['api.weapp-login.cn', 'is not a URL'],
+  ])('%s %s', (url, problem) => {
+    expect(releaseUrlProblem(url)).toContain(problem)
+  })
+
+  it.each(['https://api.weapp-login.cn', 'https://examples.com', 'https://api.example.com.cn/v1'])(
+    '%s can be a release backend',
+    (url) => {
+      expect(releaseUrlProblem(url)).toBeNull()
+    },
+  )
 })
