@@ -33,9 +33,10 @@ export class PhoneFlow extends ConsentFlow<
     session: Session,
     requester: Requester,
     config: AuthConfig,
+    now: () => number,
     private readonly features: Features,
   ) {
-    super(session, requester, config)
+    super(session, requester, config, now)
   }
 
   /**
