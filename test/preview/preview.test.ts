@@ -282,7 +282,6 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
     await phone.locator('#phone-btn').click()
     await phone.locator('#preview-sheet-allow').click()
     await shows('#status', '网络连接失败，请检查网络后重试')
-    await screenshot('phone-offline')
     // Away and back (to turn Wi-Fi on): the auth module kept the payload, the new page offers 重试.
     await phone.locator('#preview-nav-back').click()
     await phone.locator('#to-phone').click()
@@ -485,6 +484,12 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
       await phone.locator('#to-phone').click()
       await phone.locator('#phone-btn:not([disabled])').waitFor()
       await checkState(`phone${suffix}`)
+      // A failure, in the warn colour, with 重试 below it.
+      await page.check('#network-down')
+      await phone.locator('#phone-btn').click()
+      await phone.locator('#preview-sheet-allow').click()
+      await shows('#status', '网络连接失败，请检查网络后重试')
+      await checkState(`phone-offline${suffix}`)
     })
   })
 })
