@@ -21,6 +21,10 @@ export type Rejection =
   | 'privacy-not-agreed'
   /** errno 112: the API is missing from the privacy guideline: a configuration error. */
   | 'privacy-undeclared'
+  /** errno 1402101: WeChat blocks this user from logging in to this mini-program. */
+  | 'login-blocked'
+  /** errno 1421102: WeChat blocks this user's phone number from this mini-program. */
+  | 'phone-blocked'
   | 'failed'
 
 export interface ConsentDetail {
@@ -32,6 +36,8 @@ function rejectionOf(detail: ConsentDetail): Rejection | null {
   const { errMsg, errno } = detail
   if (/:ok$/.test(errMsg)) return null
   if (errno === 1400001) return 'quota-exhausted'
+  if (errno === 1402101) return 'login-blocked'
+  if (errno === 1421102) return 'phone-blocked'
   if (errno === 104 || /privacy permission is not authorized/.test(errMsg))
     return 'privacy-not-agreed'
   if (errno === 112 || /not declared in the privacy agreement/.test(errMsg))
@@ -68,6 +74,12 @@ export type ConsentOutcome<T> =
   /** Nothing was decided (network, busy backend): `retry` tries again without a new tap. */
   | { kind: 'error'; error: AuthError; retry: () => Promise<ConsentOutcome<T>> }
 
+/** A payload the backend has not used yet: `retry` sends it again. */
+export type UnspentOutcome<T> = Extract<ConsentOutcome<T>, { kind: 'error' }>
+
+/** How long WeChat honours what a tap hands over (a phone code lives five minutes). */
+export const UNSPENT_FOR_MS = 5 * 60 * 1000
+
 /** The backend's session_key or our token did not fit the payload: log in, then tap again. */
 const RELOGIN_THEN_RETAP: AuthErrorCode[] = [
   'SESSION_KEY_STALE',
@@ -97,11 +109,26 @@ export interface ConsentPayload {
  * gets.
  */
 export abstract class ConsentFlow<D extends ConsentDetail, A extends Schema, T> {
+  /** The last tap's payload while it is unspent and WeChat still honours it. */
+  private held: { outcome: UnspentOutcome<T>; until: number } | null = null
+
   constructor(
     protected readonly session: Session,
     protected readonly requester: Requester,
     protected readonly config: AuthConfig,
+    private readonly now: () => number,
   ) {}
+
+  /**
+   * A tap whose payload failed in transit, kept here rather than by the page that showed it, so
+   * that any page opened within its five minutes offers 重试 for it: a billed tap is never thrown
+   * away with a page. null once it is redeemed, answered for good, or expired.
+   */
+  unspent(): UnspentOutcome<T> | null {
+    if (this.held && this.now() < this.held.until) return this.held.outcome
+    this.held = null
+    return null
+  }
 
   /** Call when the page shows, so the tap finds a session whose session_key WeChat still holds. */
   prepare(): Promise<void> {
@@ -113,6 +140,7 @@ export abstract class ConsentFlow<D extends ConsentDetail, A extends Schema, T> 
    * for a payload that needs no session_key, which has nothing a login could spoil.
    */
   submit(detail: D): Promise<ConsentOutcome<T>> {
+    this.held = null
     const rejection = rejected(detail)
     if (rejection) return Promise.resolve(rejection)
     const payload = this.payloadOf(detail)
@@ -129,7 +157,33 @@ export abstract class ConsentFlow<D extends ConsentDetail, A extends Schema, T> 
           answer: this.answer,
         }),
       )
-    return submitConsent(this.session, post(payload.data), payload.keyFree && post(payload.keyFree))
+    const outcome = submitConsent(
+      this.session,
+      post(payload.data),
+      payload.keyFree && post(payload.keyFree),
+    )
+    return this.hold(outcome, this.now() + UNSPENT_FOR_MS)
+  }
+
+  /** Keeps an unspent outcome until `until`; its retry, whoever runs it, keeps what it brings. */
+  private async hold(
+    pending: Promise<ConsentOutcome<T>>,
+    until: number,
+  ): Promise<ConsentOutcome<T>> {
+    const outcome = await pending
+    if (outcome.kind !== 'error') {
+      this.held = null
+      return outcome
+    }
+    const held: UnspentOutcome<T> = {
+      ...outcome,
+      retry: () => {
+        this.held = null
+        return this.hold(outcome.retry(), until)
+      },
+    }
+    this.held = { outcome: held, until }
+    return held
   }
 
   protected abstract path(): string

@@ -16,6 +16,8 @@ export type ClientErrorCode =
   /** An answer whose body is not what the contract promises: nothing of it is kept or shown. */
   | 'BAD_RESPONSE'
   | 'WX_LOGIN_FAILED'
+  /** wx.login failed with errno 1402101: WeChat blocks this user from logging in here. */
+  | 'WX_LOGIN_BLOCKED'
   /** A step that must not log in (a consent callback) found no session. */
   | 'NOT_LOGGED_IN'
   /** The login succeeded but storage refused its token (setStorageSync threw: storage full). */

@@ -35,13 +35,14 @@ export function createAuth(config: AuthConfig, platform: Platform = wxPlatform()
   const session = new Session(platform, http, config)
   const requester = new Requester(session, http, config, platform)
   const features = detectFeatures(platform)
+  const now = () => platform.now()
   return {
     config,
     features,
     session,
     requester,
-    phone: new PhoneFlow(session, requester, config, features),
-    userInfo: new UserInfoFlow(session, requester, config),
+    phone: new PhoneFlow(session, requester, config, now, features),
+    userInfo: new UserInfoFlow(session, requester, config, now),
     profile: new ProfileFlow(session, requester, config),
     privacy: new Privacy(platform),
   }
@@ -60,6 +61,6 @@ export type {
 export { AuthError, isAuthError, toAuthError } from './errors'
 export type { AuthErrorCode } from './errors'
 export type { AuthState, User } from './session'
-export type { ConsentOutcome, Rejection } from './consent'
+export type { ConsentOutcome, Rejection, UnspentOutcome } from './consent'
 export type { PhoneButton, PhoneNumber } from './phone'
 export type { UserInfoResult } from './userinfo'

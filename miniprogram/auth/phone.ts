@@ -30,9 +30,10 @@ export class PhoneFlow extends ConsentFlow<PhoneNumberDetail, typeof PHONE_NUMBE
     session: Session,
     requester: Requester,
     config: AuthConfig,
+    now: () => number,
     private readonly features: Features,
   ) {
-    super(session, requester, config)
+    super(session, requester, config, now)
   }
 
   /**

@@ -40,6 +40,8 @@ export interface PrivacyApi {
   onNeedPrivacyAuthorization(listener: NeedPrivacyAuthorizationListener): void
   getPrivacySetting(): Promise<PrivacySetting>
   openPrivacyContract(): Promise<void>
+  /** wx.requirePrivacyAuthorize: asks now (through the listener) if the user has not agreed yet. */
+  requirePrivacyAuthorize(): Promise<boolean>
 }
 
 export interface Platform {
@@ -66,8 +68,12 @@ function transportError(err: { errMsg: string }): AuthError {
   return new AuthError(timedOut ? 'TIMEOUT' : 'NETWORK_ERROR', err.errMsg)
 }
 
+/** errno of a wx.login that WeChat refuses for this user (risk control). */
+const LOGIN_BLOCKED = 1402101
+
 /** wx.login fails offline too: then the network is what the user can fix, and the page says so. */
-function loginError(err: { errMsg: string }): AuthError {
+function loginError(err: { errMsg: string; errno?: number }): AuthError {
+  if (err.errno === LOGIN_BLOCKED) return new AuthError('WX_LOGIN_BLOCKED', err.errMsg)
   if (/network|net::|time ?out/i.test(err.errMsg)) return transportError(err)
   return new AuthError('WX_LOGIN_FAILED', err.errMsg)
 }
@@ -111,6 +117,10 @@ function wxPrivacy(): PrivacyApi | null {
     openPrivacyContract: () =>
       new Promise((resolve, reject) =>
         wx.openPrivacyContract({ success: () => resolve(), fail: reject }),
+      ),
+    requirePrivacyAuthorize: () =>
+      new Promise((resolve) =>
+        wx.requirePrivacyAuthorize({ success: () => resolve(true), fail: () => resolve(false) }),
       ),
   }
 }

@@ -79,6 +79,16 @@ export class Privacy {
     return api ? api.getPrivacySetting() : Promise.resolve(null)
   }
 
+  /**
+   * Asks for the agreement before a covered feature that cannot ask by itself (from base library
+   * 3.4.x the nickname input silently degrades instead): the page's dialog shows if the user has
+   * not agreed yet. true once agreed; true at once below 2.32.3, where nothing is covered.
+   */
+  require(): Promise<boolean> {
+    const api = this.platform.privacy
+    return api ? api.requirePrivacyAuthorize() : Promise.resolve(true)
+  }
+
   openContract(): Promise<void> {
     const api = this.platform.privacy
     return api ? api.openPrivacyContract() : Promise.resolve()

@@ -3,7 +3,7 @@
  * button readied before a tap, and the page's privacy dialog wired to auth.privacy. The dialog
  * itself only shows what the page passes and says what the user chose.
  */
-import { toAuthError, type AuthApp, type ConsentOutcome } from '../auth/index'
+import { toAuthError, type AuthApp, type ConsentOutcome, type UnspentOutcome } from '../auth/index'
 import {
   consentFailure,
   failure,
@@ -126,6 +126,19 @@ export const consentPage = behaviorWithFields<{
             }
           : undefined
       this.showFailure(consentFailure(outcome, subject), retry, true)
+    },
+
+    /**
+     * A payload an earlier visit left unspent, which WeChat still honours (the auth module holds
+     * it): 重试 on this page resends it, and the consent button waits.
+     */
+    resumeUnspent<T>(
+      flow: { unspent(): UnspentOutcome<T> | null },
+      subject: ConsentSubject,
+      show: (next: ConsentOutcome<T>) => void,
+    ) {
+      const held = flow.unspent()
+      if (held) this.showConsentFailure(held, subject, show)
     },
 
     /** 重试: runs the retry on offer, once; a second tap finds nothing to do. */

@@ -6,12 +6,15 @@ import type { AuthError, AuthErrorCode, ConsentOutcome, Rejection } from '../aut
 
 /** The login after a tap the backend could not use is done: the tap is what is left to do. */
 const TAP_AGAIN_AFTER_LOGIN = '登录状态已更新，请再点一次按钮'
+/** errno 1402101: WeChat's risk control keeps this user out; waiting or support can help. */
+const LOGIN_BLOCKED = '微信暂时限制了你的账号登录本小程序，请稍后再试或联系客服'
 
 const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   NETWORK_ERROR: '网络连接失败，请检查网络后重试',
   TIMEOUT: '网络超时，请稍后重试',
   REQUEST_TIMEOUT: '网络太慢，请求没能及时送达，请稍后重试',
   WX_LOGIN_FAILED: '微信登录失败，请重试',
+  WX_LOGIN_BLOCKED: LOGIN_BLOCKED,
   WECHAT_UNAVAILABLE: '微信服务繁忙，请稍后重试',
   RATE_LIMITED: '操作太频繁，请稍等一分钟再试',
   WECHAT_RISK_BLOCKED: '微信判断当前账号存在风险，暂时无法登录，请联系客服',
@@ -30,6 +33,7 @@ const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
 const NOT_RETRYABLE: AuthErrorCode[] = [
   'INVALID_REQUEST',
   'WECHAT_RISK_BLOCKED',
+  'WX_LOGIN_BLOCKED',
   'NICKNAME_INVALID',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -86,12 +90,23 @@ function rejectionMessage(reason: Rejection, subject: ConsentSubject): string {
     case 'quota-exhausted':
       return `暂时无法验证${subject}，请改用其他方式或稍后再试`
     case 'privacy-not-agreed':
-      return `需要先同意隐私保护指引，才能获取${subject}`
+      return privacyRefused(`获取${subject}`)
     case 'privacy-undeclared':
       return `小程序暂时无法获取${subject}，请联系客服`
+    case 'login-blocked':
+      return LOGIN_BLOCKED
+    case 'phone-blocked':
+      return `微信暂时限制了你的账号向本小程序提供${subject}，请改用其他方式`
     case 'failed':
       return `获取${subject}失败，请再点一次按钮`
   }
+}
+
+/** The user said no in the privacy dialog: what they cannot do until they agree. */
+export function privacyRefused(
+  action: '获取手机号' | '获取用户信息' | '设置头像' | '填写昵称',
+): string {
+  return `需要先同意隐私保护指引，才能${action}`
 }
 
 /** The privacy guideline's name until WeChat tells the one set in the admin console. */

@@ -3,7 +3,8 @@
  * components and the constructors are defined, then app.ts and every page and component are
  * evaluated as WeChat evaluates them, the app launched and its entry page opened.
  */
-import { appJson, appid, loadApp, modules } from 'preview:app'
+import { appJson, appid, loadApp, modules, theme } from 'preview:app'
+import { applyAppearance, resolveTheme } from './engine/appearance'
 import { registerBuiltins } from './builtins/index'
 import { getApp, installConstructors, loadModules } from './engine/registry'
 import { Router } from './engine/router'
@@ -25,14 +26,15 @@ function call(target: Callable, name: string, ...args: unknown[]): void {
 }
 
 function boot(): void {
-  const phone = document.getElementById('phone')
-  if (!phone) throw new Error('phone.html has no #phone')
-  const appWindow = appJson.window ?? {}
+  // Not #phone: the page's own ids share this document (the home page has a #phone).
+  const phone = document.getElementById('preview-root')
+  if (!phone) throw new Error('phone.html has no #preview-root')
+  const appWindow = resolveTheme(appJson.window ?? {}, theme)
   const appName =
     typeof appWindow.navigationBarTitleText === 'string'
       ? appWindow.navigationBarTitleText
       : '小程序'
-  const jsons = new Map(modules.map((m) => [m.path, m.json as Callable]))
+  const jsons = new Map(modules.map((m) => [m.path, resolveTheme(m.json, theme) as Callable]))
   const globals = globalThis as unknown as Callable
 
   let wx: Record<string, (options?: object) => unknown> = {}
@@ -73,6 +75,7 @@ function boot(): void {
   loadApp()
   loadModules(modules)
   turnClicksIntoTaps(view.container)
+  applyAppearance()
 
   const entry = appJson.entryPagePath ?? appJson.pages[0]
   const launch = { path: entry, query: {}, scene: 1001, referrerInfo: {} }

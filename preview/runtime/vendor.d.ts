@@ -80,6 +80,8 @@ declare module 'preview:app' {
     networkTimeout?: { request?: number; uploadFile?: number }
   }
   export const appid: string
+  /** theme.json (app.json's themeLocation): each scheme's values for `@name` in the JSONs. */
+  export const theme: { light?: Record<string, string>; dark?: Record<string, string> }
   export const modules: AppModule[]
   export function loadApp(): unknown
 }

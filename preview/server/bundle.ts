@@ -58,6 +58,7 @@ function appModule(mp: MiniProgram): Plugin {
   const lines = [
     `export const appJson = ${JSON.stringify(mp.appJson)}`,
     `export const appid = ${JSON.stringify(mp.appid)}`,
+    `export const theme = ${JSON.stringify(mp.theme)}`,
     `export const loadApp = () => require(${JSON.stringify(scriptOf(mp.root, 'app'))})`,
     'export const modules = [',
     ...mp.modules.map((m) => {

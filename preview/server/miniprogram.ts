@@ -36,6 +36,8 @@ export interface Module {
 export interface MiniProgram {
   root: string
   appJson: AppJson
+  /** theme.json when app.json turns darkmode on: `@name` values per colour scheme. */
+  theme: { light?: Record<string, string>; dark?: Record<string, string> }
   appid: string
   /** Components first, in dependency order, then pages in app.json order. */
   modules: Module[]
@@ -95,9 +97,11 @@ export function readMiniProgram(projectRoot: string): MiniProgram {
   }
   for (const page of pagesOf(appJson)) visit(page, true, [])
 
+  const themeFile = typeof appJson.themeLocation === 'string' ? appJson.themeLocation : null
   return {
     root,
     appJson,
+    theme: appJson.darkmode === true && themeFile ? readJson(path.join(root, themeFile)) : {},
     appid: project.appid ?? 'wx0000000000000000',
     // Dependencies were pushed before their users, so components precede the pages using them.
     modules: ordered,

@@ -32,6 +32,8 @@ export const BEHAVIOUR_SINCE = {
   errno: '2.24.0',
   /** A nickname is checked when the input loses focus, and cleared if it fails. */
   nicknameCheck: '2.24.4',
+  /** Without the privacy agreement, type="nickname" silently becomes a plain text input. */
+  nicknameNeedsAgreement: '3.4.1',
   /** open-type="getPhoneNumber|agreePrivacyAuthorization" (or the real-time one) in one button. */
   combinedOpenType: '2.33.1',
   /** The button's phone-number-no-quota-toast attribute. */

@@ -8,11 +8,20 @@
 export const BASE_LIBRARIES = ['2.20.0', '2.21.2', '2.24.4', '2.32.3', '2.33.1', '3.4.1'] as const
 
 /** How WeChat answers a tap on the phone-number button, before the user is asked. */
-export type PhoneAccess = 'allowed' | 'no-permission' | 'quota-exhausted'
+export type PhoneAccess = 'allowed' | 'no-permission' | 'quota-exhausted' | 'blocked'
+
+/** How WeChat answers wx.login for this user: a code, or errno 1402101 (login blocked). */
+export type LoginAccess = 'allowed' | 'blocked'
+
+/** The phone's dark mode: as the system (the browser) says, or forced by the panel. */
+export type ColorScheme = 'system' | 'light' | 'dark'
 
 export interface Settings {
   sdkVersion: string
   phoneAccess: PhoneAccess
+  loginAccess: LoginAccess
+  colorScheme: ColorScheme
+  textScale: number
   /** The phone has no network: wx.request, wx.uploadFile and wx.login fail. */
   offline: boolean
   /** The emulator answers WeChat's API with errcode -1 (set in the emulator, shown here). */
@@ -22,6 +31,9 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   sdkVersion: BASE_LIBRARIES[BASE_LIBRARIES.length - 1],
   phoneAccess: 'allowed',
+  loginAccess: 'allowed',
+  colorScheme: 'system',
+  textScale: 1,
   offline: false,
   wechatBusy: false,
 }

@@ -12,6 +12,8 @@ import {
   readSettings,
   writeAccount,
   writeSettings,
+  type ColorScheme,
+  type LoginAccess,
   type PhoneAccess,
 } from '../shared/state'
 
@@ -96,6 +98,27 @@ function setUp(): void {
   access.addEventListener('change', () => {
     writeSettings({ phoneAccess: access.value as PhoneAccess })
     say('The next tap on the phone-number button gets this answer.')
+  })
+
+  const login = element<HTMLSelectElement>('login-access')
+  login.value = settings.loginAccess
+  login.addEventListener('change', () => {
+    writeSettings({ loginAccess: login.value as LoginAccess })
+    say('The next wx.login gets this answer.')
+  })
+
+  const scheme = element<HTMLSelectElement>('color-scheme')
+  scheme.value = settings.colorScheme
+  scheme.addEventListener('change', () => {
+    writeSettings({ colorScheme: scheme.value as ColorScheme })
+    relaunch(`Relaunched in the ${scheme.value} colour scheme.`)
+  })
+
+  const textSize = element<HTMLSelectElement>('text-size')
+  textSize.value = String(settings.textScale)
+  textSize.addEventListener('change', () => {
+    writeSettings({ textScale: Number(textSize.value) })
+    relaunch(`Relaunched with text at ${Number(textSize.value) * 100}%.`)
   })
 
   const offline = element<HTMLInputElement>('network-down')

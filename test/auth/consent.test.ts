@@ -192,3 +192,63 @@ function retryOf<T>(outcome: ConsentOutcome<T>): () => Promise<ConsentOutcome<T>
   if (outcome.kind !== 'error') throw new Error(`no retry on a ${outcome.kind} outcome`)
   return outcome.retry
 }
+
+describe('an unspent payload is the auth module’s, not a page’s', () => {
+  it('is held after a failure in transit, for any page to resend, until it is redeemed', async () => {
+    platform.backend.on('POST /api/auth/phone', () => ({ drop: true }))
+    const { phone } = authOn(platform)
+    await platform.run(phone.submit(FAST))
+    platform.backend.on('POST /api/auth/phone', () => ({ status: 200, body: PHONE }))
+    // The page that showed the failure is gone: another one finds the payload and resends it.
+    const held = phone.unspent()
+    expect(held).toMatchObject({ kind: 'error', error: { code: 'NETWORK_ERROR' } })
+    expect(await platform.run(held!.retry())).toEqual({ kind: 'ok', value: PHONE })
+    // The same code both times (no session yet at the tap: the code alone, after a login).
+    expect(phonePosts().map((p) => p.body)).toEqual([
+      { code: 'phone-code' },
+      { code: 'phone-code' },
+    ])
+    expect(phone.unspent()).toBeNull()
+  })
+
+  it('a resend that fails in transit again keeps it, with the first tap’s five minutes', async () => {
+    platform.backend.on('POST /api/auth/phone', () => ({ drop: true }))
+    const { phone } = authOn(platform)
+    await platform.run(phone.submit(FAST))
+    await platform.run(platform.sleep(4 * 60 * 1000))
+    await platform.run(phone.unspent()!.retry())
+    expect(phone.unspent()).not.toBeNull()
+    await platform.run(platform.sleep(60 * 1000))
+    // WeChat no longer honours it: no 重试 for it, the next tap brings a new one.
+    expect(phone.unspent()).toBeNull()
+  })
+
+  it('is let go when the backend answers for good, and when a new tap comes', async () => {
+    platform.backend.on('POST /api/auth/phone', () => ({ drop: true }))
+    const { phone, userInfo } = authOn(platform)
+    await platform.run(phone.submit(FAST))
+    await platform.run(userInfo.submit(USER_INFO))
+    expect(userInfo.unspent()).toBeNull()
+    platform.backend.on('POST /api/auth/phone', () => error(400, 'WECHAT_CODE_INVALID'))
+    await platform.run(phone.unspent()!.retry())
+    expect(phone.unspent()).toBeNull()
+    platform.backend.on('POST /api/auth/phone', () => ({ drop: true }))
+    await platform.run(phone.submit(FAST))
+    await platform.run(phone.submit({ errMsg: 'getPhoneNumber:fail user deny' }))
+    expect(phone.unspent()).toBeNull()
+  })
+})
+
+describe('WeChat’s own refusals of this user', () => {
+  it.each([
+    [1402101, 'login-blocked'],
+    [1421102, 'phone-blocked'],
+  ])('errno %i is its own rejection, and nothing is sent', async (errno, reason) => {
+    const { phone } = authOn(platform)
+    const outcome = await platform.run(
+      phone.submit({ errMsg: 'getPhoneNumber:fail user is blocked', errno }),
+    )
+    expect(outcome).toMatchObject({ kind: 'rejected', reason })
+    expect(phonePosts()).toEqual([])
+  })
+})

@@ -1,6 +1,6 @@
 import { error, useFakeBackend, USER } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
-import { attr, exists, launchApp, loadPage, openPage, settle, text } from '../support/harness'
+import { attr, exists, idle, launchApp, loadPage, openPage, settle, text } from '../support/harness'
 
 const backend = useFakeBackend()
 const pageId = loadPage('pages/index/index')
@@ -127,7 +127,29 @@ it('shows the avatar and nickname saved on the login page', async () => {
   expect(attr(page, '.avatar', 'src')).toBe('https://example.com/a.png')
 })
 
-it('logout clears the token and shows the login button', async () => {
+it('logout asks first: cancelled, nothing changes', async () => {
+  const app = launchApp(wx, { baseUrl: backend.url })
+  const page = openPage(pageId)
+  await settle(() => app.auth.session.state.status === 'logged-in')
+  wx.modalConfirms = false
+  page.querySelector('#logout-btn')!.dispatchEvent('tap')
+  await idle()
+  expect(wx.modals).toEqual(['退出登录'])
+  expect(backend.count('POST /api/auth/logout')).toBe(0)
+  expect(text(page, '#state')).toBe('已登录')
+})
+
+it('errno 1402101: WeChat blocks this user’s login; said so, without a 重试 that cannot help', async () => {
+  wx.loginBlocked = true
+  const app = launchApp(wx, { baseUrl: backend.url })
+  const page = openPage(pageId)
+  await settle(() => app.auth.session.state.status === 'error')
+  expect(text(page, '#message')).toBe('微信暂时限制了你的账号登录本小程序，请稍后再试或联系客服')
+  expect(exists(page, '#retry-btn')).toBe(false)
+  expect(wx.count('login')).toBe(1)
+})
+
+it('logout, confirmed, clears the token and shows the login button', async () => {
   const app = launchApp(wx, { baseUrl: backend.url })
   const page = openPage(pageId)
   await settle(() => app.auth.session.state.status === 'logged-in')

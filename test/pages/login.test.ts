@@ -97,7 +97,9 @@ describe('the seed’s getUserInfo button', () => {
     const page = await open()
     await tapUserInfo(page, await wx.userInfoDetail())
     expect(text(page, '#nickname')).toBe('未设置昵称')
-    expect(text(page, '#status')).toBe('微信不再提供头像昵称，请在下方设置')
+    // The fill-in is above the button: the message says so, and shows under the button.
+    expect(text(page, '#status')).toBe('微信只提供了默认头像和昵称，请在上方设置')
+    expect(page.data.statusAt).toBe('userinfo')
     expect(page.data.askFillIn).toBe(true)
   })
 
@@ -149,6 +151,8 @@ describe('avatar fill-in', () => {
     expect(upload.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/)
     expect(upload.body).toContain('name="avatar"; filename="tmp_avatar.png"')
     expect(text(page, '#status')).toBe('头像已更新')
+    // Beside the avatar chooser, not under the getUserInfo button at the bottom.
+    expect(page.data.statusAt).toBe('profile')
     expect(page.data.avatarUrl).toBe(`${backend.url}/avatars/a1.png`)
   })
 
@@ -253,5 +257,54 @@ describe('the fill-in gate (2.21.2)', () => {
     const page = await open()
     expect(exists(page, '#avatar-btn')).toBe(true)
     expect(exists(page, '#nickname-input')).toBe(true)
+  })
+})
+
+describe('the privacy agreement before the fill-in', () => {
+  beforeEach(() => {
+    wx.privacyAgreed = false
+  })
+
+  it('asks before the nickname input exists (3.4.x degrades it silently), then focuses it', async () => {
+    const page = await open()
+    expect(exists(page, '#nickname-input')).toBe(false)
+    page.querySelector('#nickname-ask')!.dispatchEvent('tap')
+    await settle(() => page.data.privacyVisible === true)
+    page
+      .querySelector('#privacy-dialog')!
+      .querySelector('#privacy-agree')!
+      .dispatchEvent('agreeprivacyauthorization')
+    await settle(() => exists(page, '#nickname-input'))
+    expect(wx.log).toContain('requirePrivacyAuthorize')
+    expect(page.data.nicknameFocus).toBe(true)
+  })
+
+  it('says so when the user does not agree, beside the nickname', async () => {
+    const page = await open()
+    page.querySelector('#nickname-ask')!.dispatchEvent('tap')
+    await settle(() => page.data.privacyVisible === true)
+    page.querySelector('#privacy-dialog')!.querySelector('#privacy-disagree')!.dispatchEvent('tap')
+    await settle(() => page.data.status !== '')
+    expect(text(page, '#status')).toBe('需要先同意隐私保护指引，才能填写昵称')
+    expect(page.data.statusAt).toBe('profile')
+    expect(exists(page, '#nickname-input')).toBe(false)
+  })
+
+  it('选择头像, then 不同意: the avatar chooser fires nothing, so the page says why', async () => {
+    const page = await open()
+    page.querySelector('#avatar-btn')!.dispatchEvent('tap')
+    const gate = wx.privacyGate('button.chooseAvatar')
+    await settle(() => page.data.privacyVisible === true)
+    page.querySelector('#privacy-dialog')!.querySelector('#privacy-disagree')!.dispatchEvent('tap')
+    await expect(gate).resolves.toBe(false)
+    await settle(() => page.data.status !== '')
+    expect(text(page, '#status')).toBe('需要先同意隐私保护指引，才能设置头像')
+  })
+
+  it('an agreed user gets the nickname input at once', async () => {
+    wx.privacyAgreed = true
+    const page = await open()
+    expect(exists(page, '#nickname-input')).toBe(true)
+    expect(exists(page, '#nickname-ask')).toBe(false)
   })
 })

@@ -158,6 +158,9 @@ describe('the getphonenumber callback', () => {
     }))
     const page = await open()
     expect(text(page, '#phone-number')).toBe('139****5678')
+    // A new tap replaces the number (and WeChat bills it): the page says so, the button too.
+    expect(text(page, '.bound__tip')).toBe('再次获取会替换这个号码')
+    expect(text(page, '#phone-btn')).toBe('更换手机号')
   })
 })
 
@@ -269,6 +272,31 @@ describe('each way the tap can go wrong has its own message', () => {
     expect(wx.log.slice(before)).toEqual(['POST /api/auth/phone'])
     expect(phonePosts()).toHaveLength(1)
     expect(text(page, '#phone-number')).toBe('138****8000')
+  })
+
+  it('a page opened anew finds the unspent payload and offers 重试 for it: no tap is thrown away', async () => {
+    const first = await open()
+    backend.on('POST /api/auth/phone', () => ({ drop: true }))
+    await tap(first, await wx.phoneDetail())
+    first.detach()
+    backend.reset()
+    backend.tokens.add('token-1')
+    const again = openPage(pageId)
+    await settle(() => again.data.canRetry === true)
+    expect(text(again, '#status')).toBe('网络连接失败，请检查网络后重试')
+    expect(attr(again, '#phone-btn', 'disabled')).toBe(true)
+    again.querySelector('#retry-btn')!.dispatchEvent('tap')
+    await settle(() => again.data.done === true)
+    expect(phonePosts()).toHaveLength(1)
+    expect(wx.billed).toEqual([])
+    expect(text(again, '#phone-number')).toBe('138****8000')
+  })
+
+  it('errno 1421102: WeChat keeps this user’s number from the mini-program', async () => {
+    const page = await open()
+    await tap(page, { errMsg: 'getPhoneNumber:fail user is blocked', errno: 1421102 })
+    expect(text(page, '#status')).toBe('微信暂时限制了你的账号向本小程序提供手机号，请改用其他方式')
+    expect(exists(page, '#retry-btn')).toBe(false)
   })
 
   it('gives the button back when the resend is answered with a tap to make again', async () => {

@@ -90,6 +90,11 @@ export class FakeWx {
   sessionValid = true
   /** The next `failLogins` calls of wx.login fail. */
   failLogins = 0
+  /** wx.login fails with errno 1402101: WeChat blocks this user from logging in here. */
+  loginBlocked = false
+  /** Every wx.showModal's title, and what the user answers (confirm, or cancel). */
+  readonly modals: string[] = []
+  modalConfirms = true
   privacyAgreed = false
   /** wx.setStorageSync throws, as it does once the mini-program's 10 MB are used up. */
   storageFull = false
@@ -282,6 +287,10 @@ export class FakeWx {
     const api: Record<string, unknown> = {
       login: (options: Callbacks<{ code: string; errMsg: string }>) => {
         this.log.push('login')
+        if (this.loginBlocked) {
+          this.later(() => options.fail?.({ errMsg: 'login:fail user is blocked', errno: 1402101 }))
+          return
+        }
         if (this.failLogins > 0) {
           this.failLogins--
           this.later(() => options.fail?.({ errMsg: 'login:fail system error' }))
@@ -319,6 +328,13 @@ export class FakeWx {
         miniProgram: { appId: 'wx0000000000000000', envVersion: this.envVersion, version: '' },
       }),
       getSystemInfoSync: () => ({ SDKVersion: this.sdkVersion }),
+      showModal: (
+        options: Callbacks<{ confirm: boolean; cancel: boolean }> & { title: string },
+      ) => {
+        this.modals.push(options.title)
+        const confirm = this.modalConfirms
+        this.later(() => options.success?.({ confirm, cancel: !confirm }))
+      },
     }
     if (has(SINCE.getAppBaseInfo)) api.getAppBaseInfo = () => ({ SDKVersion: this.sdkVersion })
     if (has(SINCE.getPrivacySetting)) {
@@ -336,6 +352,18 @@ export class FakeWx {
             errMsg: 'getPrivacySetting:ok',
           }),
         )
+      api.requirePrivacyAuthorize = (options: Callbacks<{ errMsg: string }>) => {
+        this.log.push('requirePrivacyAuthorize')
+        // Not under way: what answers it is the user, in the dialog, as for a covered tap.
+        void this.privacyGate('requirePrivacyAuthorize').then((agreed) =>
+          agreed
+            ? options.success?.({ errMsg: 'requirePrivacyAuthorize:ok' })
+            : options.fail?.({
+                errMsg: 'requirePrivacyAuthorize:fail privacy permission is not authorized',
+                errno: 104,
+              }),
+        )
+      }
       api.openPrivacyContract = (options: Callbacks<{ errMsg: string }>) => {
         this.contractOpened++
         this.later(() => options.success?.({ errMsg: 'openPrivacyContract:ok' }))

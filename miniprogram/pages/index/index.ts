@@ -63,8 +63,17 @@ Component({
         .catch(() => undefined)
     },
 
+    /** Logging out is not undone by a tap: WeChat's confirmation first, in the warn colour. */
     onLogout() {
-      auth().session.logout()
+      wx.showModal({
+        title: '退出登录',
+        content: '退出后，再次使用需要重新登录',
+        confirmText: '退出登录',
+        confirmColor: '#c93030',
+        success: (res) => {
+          if (res.confirm) auth().session.logout()
+        },
+      })
     },
   },
 })

@@ -25,6 +25,7 @@ Component({
         openType: phone.button.openType,
         maskedPhone: user && user.phoneNumber ? maskPhone(user.phoneNumber) : '',
       })
+      this.resumeUnspent(phone, '手机号', (next) => this.show(next))
     },
   },
   methods: {

@@ -3,7 +3,13 @@
  * submit and reset, and the open-type actions. A disabled button still fires bindtap, as in
  * WeChat, but neither submits nor runs its open-type.
  */
-import { COMMON_PROPERTIES, type BuiltinContext, type Self } from './context'
+import {
+  COMMON_PROPERTIES,
+  elementOf,
+  setAttribute,
+  type BuiltinContext,
+  type Self,
+} from './context'
 
 export function button(context: BuiltinContext) {
   return {
@@ -21,8 +27,17 @@ export function button(context: BuiltinContext) {
       lang: { type: String, value: 'en' },
       phoneNumberNoQuotaToast: { type: Boolean, value: true },
     },
+    observers: {
+      // A button as assistive technology knows one: focusable, its disabled state announced.
+      disabled(this: Self, disabled: boolean) {
+        setAttribute(elementOf(this), 'aria-disabled', disabled ? 'true' : '')
+      },
+    },
     lifetimes: {
       attached(this: Self) {
+        const element = elementOf(this)
+        if (!element.hasAttribute('role')) element.setAttribute('role', 'button')
+        element.tabIndex = 0
         this._exparserNode.addListener('tap', () => {
           const { disabled, loading, formType, openType } = this.data
           if (disabled || loading) return

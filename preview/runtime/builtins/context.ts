@@ -21,8 +21,22 @@ export interface Self {
   triggerEvent(name: string, detail?: unknown, options?: object): void
 }
 
-/** Every built-in can be hidden, as in WeChat. */
-export const COMMON_PROPERTIES = { hidden: { type: Boolean, value: false } }
+/**
+ * Every built-in can be hidden, and carries WeChat's accessibility attributes: aria-label and
+ * aria-hidden land on its element as they are (reflected), aria-role as the element's role.
+ */
+export const COMMON_PROPERTIES = {
+  hidden: { type: Boolean, value: false },
+  ariaRole: { type: String, value: '' },
+  ariaLabel: { type: String, value: '' },
+  ariaHidden: { type: String, value: '' },
+}
+
+/** Writes an attribute, or removes it when there is no value. */
+export function setAttribute(element: HTMLElement, name: string, value: string): void {
+  if (value) element.setAttribute(name, value)
+  else element.removeAttribute(name)
+}
 
 export function elementOf(self: Self): HTMLElement {
   const element = self._exparserNode.$$

@@ -6,7 +6,7 @@
  */
 import { jComponent } from '../engine/exparser'
 import { button } from './button'
-import { COMMON_PROPERTIES, type BuiltinContext, type Self } from './context'
+import { COMMON_PROPERTIES, setAttribute, type BuiltinContext, type Self } from './context'
 import { form } from './form'
 import { input } from './input'
 import { image } from './media'
@@ -59,6 +59,23 @@ export function registerBuiltins(context: BuiltinContext): void {
   }
   for (const [tag, definition] of Object.entries(definitions)) {
     // j-component looks a built-in up by its bare tag; its element is named as in WeChat.
-    jComponent.register({ ...definition, id: tag, tagName: `wx-${tag}` })
+    jComponent.register({ ...withRole(definition), id: tag, tagName: `wx-${tag}` })
+  }
+}
+
+/** aria-role becomes the element's role, as WeChat's webview renders it. */
+function withRole(definition: { observers?: object }): object {
+  return {
+    ...definition,
+    observers: {
+      ...definition.observers,
+      ariaRole(this: Self, role: string) {
+        const element = this._exparserNode.$$
+        if (!element) return
+        setAttribute(element, 'role', role)
+        // Reflected as written in the template, which is no ARIA attribute.
+        element.removeAttribute('aria-role')
+      },
+    },
   }
 }

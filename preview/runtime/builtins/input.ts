@@ -4,7 +4,8 @@
  * preview's check passes every nickname.
  */
 import { BEHAVIOUR_SINCE, atLeast, available } from '../wx/versions'
-import { COMMON_PROPERTIES, EMPTY_TEMPLATE, elementOf, type Self } from './context'
+import { readAccount } from '../../shared/state'
+import { COMMON_PROPERTIES, EMPTY_TEMPLATE, elementOf, setAttribute, type Self } from './context'
 
 const natives = new WeakMap<object, HTMLInputElement>()
 
@@ -15,7 +16,8 @@ function nativeOf(self: Self): HTMLInputElement | undefined {
 function sync(self: Self): void {
   const input = nativeOf(self)
   if (!input) return
-  const { value, placeholder, disabled, maxlength, password, type } = self.data
+  const { value, placeholder, disabled, maxlength, password, type, ariaLabel } = self.data
+  setAttribute(input, 'aria-label', String(ariaLabel ?? ''))
   const text = value === undefined || value === null ? '' : String(value)
   if (input.value !== text) input.value = text
   input.placeholder = String(placeholder ?? '')
@@ -25,6 +27,17 @@ function sync(self: Self): void {
   else input.removeAttribute('maxlength')
   input.type = password === true || type === 'safe-password' ? 'password' : 'text'
   input.inputMode = type === 'number' ? 'numeric' : type === 'digit' ? 'decimal' : 'text'
+}
+
+/**
+ * type="nickname" from 2.21.2; from 3.4.x, until the user agreed to the privacy guideline, WeChat
+ * silently renders a plain text input instead (no nickname keyboard, no review), without asking.
+ */
+function nicknameWorks(): boolean {
+  if (!available('input.type.nickname')) return false
+  const asksFirst =
+    atLeast(BEHAVIOUR_SINCE.nicknameNeedsAgreement) && available('getPrivacySetting')
+  return !asksFirst || readAccount().privacyAgreed
 }
 
 export function input() {
@@ -44,7 +57,7 @@ export function input() {
       confirmType: { type: String, value: 'done' },
     },
     observers: {
-      'value, placeholder, disabled, maxlength, password, type'(this: Self) {
+      'value, placeholder, disabled, maxlength, password, type, ariaLabel'(this: Self) {
         sync(this)
       },
     },
@@ -68,7 +81,7 @@ export function input() {
         )
         input.addEventListener('blur', () => {
           this.triggerEvent('blur', { value: input.value, cursor: input.selectionStart ?? 0 })
-          if (this.data.type !== 'nickname' || !available('input.type.nickname')) return
+          if (this.data.type !== 'nickname' || !nicknameWorks()) return
           if (atLeast(BEHAVIOUR_SINCE.nicknameCheck) && available('input.bindnicknamereview')) {
             this.triggerEvent('nicknamereview', { pass: true, timeout: false })
           }

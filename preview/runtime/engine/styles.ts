@@ -4,6 +4,7 @@
  * again when it changes). Pages are prefixed too: WeChat gives each page its own webview, here
  * they share a document.
  */
+import { adjustSheet } from './appearance'
 
 const BASE_DEVICE_WIDTH = 750
 const EPS = 1e-4
@@ -32,7 +33,9 @@ window.__styleSheetManager2__ = {
   },
   setCss(key, css) {
     const style = sheets.get(key)
-    if (style) style.textContent = css
+    if (!style) return
+    style.textContent = css
+    adjustSheet(style.sheet)
   },
 }
 

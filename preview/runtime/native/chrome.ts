@@ -27,6 +27,7 @@ export function createChrome(
     return found
   }
   const bar = part('preview-nav-bar')
+  const statusBar = part('preview-status-bar')
   const back = part('preview-nav-back')
   const title = part('preview-nav-title')
   back.addEventListener('click', onBack)
@@ -43,9 +44,13 @@ export function createChrome(
     update(top: PageEntry, depth: number) {
       title.textContent = top.title
       back.hidden = depth <= 1
-      bar.style.backgroundColor = setting(top.route, 'navigationBarBackgroundColor') ?? '#000000'
-      bar.dataset.text =
-        setting(top.route, 'navigationBarTextStyle') === 'black' ? 'black' : 'white'
+      // The status bar above takes the navigation bar's colours, as on a phone.
+      const background = setting(top.route, 'navigationBarBackgroundColor') ?? '#000000'
+      const text = setting(top.route, 'navigationBarTextStyle') === 'black' ? 'black' : 'white'
+      for (const element of [bar, statusBar]) {
+        element.style.backgroundColor = background
+        element.dataset.text = text
+      }
       document.title = top.title
     },
   }

@@ -2,10 +2,11 @@
  * wx.login and wx.checkSession for the preview's WeChat user: the code comes from the emulator,
  * which the server then redeems as it would WeChat's. wx.login has no Promise style (its doc).
  */
-import { readAccount, writeAccount } from '../../shared/state'
+import { readAccount, readSettings, writeAccount } from '../../shared/state'
 import { WxFailure, api } from './callbacks'
 import { control } from './emulator'
 import { offline } from './network'
+import { BEHAVIOUR_SINCE, atLeast } from './versions'
 
 export function loginApis() {
   return {
@@ -13,6 +14,12 @@ export function loginApis() {
       'login',
       async ({ timeout }: { timeout?: number }) => {
         if (offline()) throw new WxFailure('network error')
+        if (readSettings().loginAccess === 'blocked') {
+          throw new WxFailure(
+            'user is blocked',
+            atLeast(BEHAVIOUR_SINCE.errno) ? 1402101 : undefined,
+          )
+        }
         const mint = control<{ code: string }>('login', { openid: readAccount().openid })
         const code = await (timeout === undefined
           ? mint

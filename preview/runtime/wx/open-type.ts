@@ -78,6 +78,7 @@ export class OpenTypes {
     if (phoneAccess === 'no-permission') return this.failure(api, 'no permission')
     // Quota is checked on the tap, before the user is asked.
     if (phoneAccess === 'quota-exhausted') return this.failure(api, 'quota exceeded', 1400001)
+    if (phoneAccess === 'blocked') return this.failure(api, 'user is blocked', 1421102)
     const { openid, phoneNumber } = readAccount()
     const allowed = await overlays.askInSheet({
       kind: 'phone',

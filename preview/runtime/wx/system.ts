@@ -1,5 +1,7 @@
 /** What WeChat says about itself and the phone: base library, window, account, canIUse. */
+import { readSettings } from '../../shared/state'
 import { BUILTIN_TAGS } from '../builtins/index'
+import { currentTheme } from '../engine/appearance'
 import { available, sdkVersion } from './versions'
 
 export const STATUS_BAR_HEIGHT = 20
@@ -34,8 +36,8 @@ export function systemApis(appid: string, has: (api: string) => boolean) {
     SDKVersion: sdkVersion,
     version: WECHAT_VERSION,
     language: 'zh_CN',
-    theme: 'light',
-    fontSizeSetting: 16,
+    theme: currentTheme(),
+    fontSizeSetting: Math.round(16 * readSettings().textScale),
     enableDebug: false,
   })
   return {
