@@ -1,7 +1,7 @@
 import type { Config } from '../config/config'
 import { Availability, StoreUnavailableError, type StoreLog } from './availability'
 import type { Engine } from './engine'
-import { migrate } from './migrations'
+import { migrate, schemaProblem } from './migrations'
 import { createStore, guard, type Store } from './store'
 
 export { type Store, type StoredAvatar, type UserRecord } from './store'
@@ -32,5 +32,8 @@ export async function openStore(
     const message = error instanceof Error ? error.message : String(error)
     throw new Error(`cannot bring the database schema up to date: ${message}`, { cause: error })
   }
-  return createStore(engine.db, run)
+  return {
+    ...createStore(engine.db, run),
+    schemaProblem: () => run(() => schemaProblem(engine.db, engine.name)),
+  }
 }

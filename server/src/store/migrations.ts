@@ -2,6 +2,36 @@ import { Migrator, sql, type Kysely, type Migration } from 'kysely'
 import type { EngineName } from './engine'
 import type { Tables } from './tables'
 
+/**
+ * The two steps of a schema change that two releases survive side by side (a rolling upgrade
+ * runs the old release and the new one on one database):
+ * - expand: adds what the new code needs (a table, a nullable column, an index, a backfill) and
+ *   never removes, renames or narrows what the release before still reads or writes;
+ * - contract: removes what no running release uses any more. It runs in a later release than
+ *   its expand step of the same name, `NNNN_expand_<what>`, which ships with the first code that
+ *   no longer reads or writes what the contract step removes (an empty step when that code
+ *   needs nothing new), so an instance that knows that expand step survives the contract step.
+ * A migration's name says which step it is: NNNN_expand_<what> or NNNN_contract_<what>.
+ */
+export type Step = 'expand' | 'contract'
+
+export interface MigrationName {
+  step: Step
+  what: string
+}
+
+const NAME = /^\d{4}_(expand|contract)_([a-z0-9]+(?:_[a-z0-9]+)*)$/
+/** Named before the convention. It only creates, so it is an expand step. */
+const BASELINE = '0001_users_sessions_avatars'
+
+/** The step and subject a migration's name says, or null for a name outside the convention. */
+export function parseMigrationName(name: string): MigrationName | null {
+  if (name === BASELINE) return { step: 'expand', what: 'users_sessions_avatars' }
+  const match = NAME.exec(name)
+  if (!match) return null
+  return { step: match[1] as Step, what: match[2] ?? '' }
+}
+
 /** The column types that differ between the engines; everything else is written once. */
 const COLUMN_TYPES = {
   sqlite: { epochMs: 'integer', bytes: 'blob' },
@@ -11,12 +41,13 @@ const COLUMN_TYPES = {
 
 /**
  * The schema's history, applied in the order of the names, each once per database. Written in
- * code (not files in a folder) so the compiled server carries them.
+ * code (not files in a folder) so the compiled server carries them. Each name follows the
+ * convention above; server/test/store/migrations.test.ts holds every one to it.
  */
-function migrations(engine: EngineName): Record<string, Migration> {
+export function migrations(engine: EngineName): Record<string, Migration> {
   const type = COLUMN_TYPES[engine]
   return {
-    '0001_users_sessions_avatars': {
+    [BASELINE]: {
       async up(db) {
         // IF NOT EXISTS adopts a SQLite file made before migrations existed: it holds exactly
         // these tables already.
@@ -72,17 +103,99 @@ function migrations(engine: EngineName): Record<string, Migration> {
   }
 }
 
+// Kysely's own record of what has run.
+const MIGRATION_TABLE = 'kysely_migration'
+
+/** The names of the migrations the database has run, whichever release ran them. */
+async function appliedMigrations(db: Kysely<Tables>): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+  if (!tables.some((table) => table.name === MIGRATION_TABLE)) return []
+  const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db)
+  return rows.map((row) => row.name)
+}
+
 /**
- * Brings the database to the latest schema. Instances that start together on one PostgreSQL
- * database take turns: Kysely's Migrator holds a PostgreSQL advisory lock while it reads what
- * has run and applies the rest, each migration in a transaction, so exactly one applies them and
- * the others find them applied.
+ * Why this release, which knows the migrations `known`, cannot run on a database where a newer
+ * release ran `applied`; null when it can. A newer release's expand steps leave everything this
+ * release uses in place; its contract steps remove only what this release no longer uses when
+ * this release knows their expand step.
  */
-export async function migrate(db: Kysely<Tables>, engine: EngineName): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(migrations(engine)) },
-  })
-  const { error } = await migrator.migrateToLatest()
-  if (error !== undefined) throw error
+function newerMismatch(known: readonly string[], applied: readonly string[]): string | null {
+  const knownExpands = new Set(
+    known.flatMap((name) => {
+      const parsed = parseMigrationName(name)
+      return parsed?.step === 'expand' ? [parsed.what] : []
+    }),
+  )
+  for (const name of applied) {
+    if (known.includes(name)) continue
+    const parsed = parseMigrationName(name)
+    if (parsed === null) {
+      return `the database ran migration ${name}, which this release does not know and cannot judge: roll forward`
+    }
+    if (parsed.step === 'contract' && !knownExpands.has(parsed.what)) {
+      return `a newer release ran ${name}, which removes what this release still uses: roll forward`
+    }
+  }
+  return null
+}
+
+/**
+ * Why this release cannot serve on a database that ran `applied`, or null: a newer release
+ * contracted what it uses, or a migration it needs has not run.
+ */
+export function schemaMismatch(
+  known: readonly string[],
+  applied: readonly string[],
+): string | null {
+  const missing = known.filter((name) => !applied.includes(name))
+  return (
+    newerMismatch(known, applied) ??
+    (missing.length > 0 ? `the database lacks migration ${missing.join(', ')}` : null)
+  )
+}
+
+/** Why this release cannot serve on the database now, or null: a readiness check. */
+export async function schemaProblem(
+  db: Kysely<Tables>,
+  engine: EngineName,
+): Promise<string | null> {
+  return schemaMismatch(Object.keys(migrations(engine)), await appliedMigrations(db))
+}
+
+/**
+ * Brings the database to this release's schema. A newer release's migrations that this one
+ * survives (above) are left as they are: an instance of the release before restarts on the
+ * database the next one migrated, and a release can be rolled back past expand steps. Instances
+ * that start together on one PostgreSQL database take turns: Kysely's Migrator holds an advisory
+ * lock while it reads what has run and applies the rest, each migration in a transaction, so
+ * exactly one applies them and the others find them applied.
+ */
+export async function migrate(
+  db: Kysely<Tables>,
+  engine: EngineName,
+  steps: Record<string, Migration> = migrations(engine),
+): Promise<void> {
+  // A newer release may migrate between the look and the lock: then look again.
+  for (let attempt = 0; ; attempt++) {
+    const applied = await appliedMigrations(db)
+    const newer = applied.filter((name) => !Object.hasOwn(steps, name))
+    const mismatch = newerMismatch(Object.keys(steps), applied)
+    if (mismatch !== null) throw new Error(mismatch)
+    // The newer release's steps, as Kysely wants every applied one listed: they never run here.
+    const listed: Record<string, Migration> = { ...steps }
+    for (const name of newer) {
+      listed[name] = {
+        up: () => Promise.reject(new Error(`${name} belongs to a newer release`)),
+      }
+    }
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: () => Promise.resolve(listed) },
+    })
+    const { error } = await migrator.migrateToLatest()
+    if (error === undefined) return
+    const raced = error instanceof Error && /previously executed migration/.test(error.message)
+    if (!raced || attempt > 0) throw error
+  }
 }

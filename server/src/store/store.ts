@@ -47,6 +47,11 @@ export interface Store {
   findAvatar(file: string): Promise<StoredAvatar | undefined>
   /** Resolves when the database answers: a readiness check. */
   ping(): Promise<void>
+  /**
+   * Why this release cannot serve on the database now (a migration it needs has not run, or a
+   * newer release removed what it uses), or null: with the database answering, a readiness check.
+   */
+  schemaProblem(): Promise<string | null>
   close(): Promise<void>
 }
 
@@ -112,7 +117,7 @@ export function guard(engine: Engine, availability: Availability): Run {
 }
 
 /** The store's queries, written once for every engine; `run` guards each. */
-export function createStore(db: Kysely<Tables>, run: Run): Store {
+export function createStore(db: Kysely<Tables>, run: Run): Omit<Store, 'schemaProblem'> {
   return {
     recordLogin: (login, session, now) =>
       run(() =>
