@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   WECHAT_ERROR: 502,
   WECHAT_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,
+  NOT_READY: 503,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_STATUS

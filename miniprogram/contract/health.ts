@@ -1,4 +1,4 @@
-/** GET /healthz, for load balancers: the mini-program never asks, so this is not in answers.ts. */
+/** GET /healthz and GET /readyz, for orchestrators and load balancers: the mini-program never asks, so this is not in answers.ts. */
 import type { Schema } from './schema'
 
 export const HEALTH_ANSWER = {

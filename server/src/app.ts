@@ -14,7 +14,9 @@ import {
   refuseMissingHost,
   type RequestTimeouts,
 } from '../../common/http/limits'
+import { Lifecycle } from './http/lifecycle'
 import { OPENAPI_OPTIONS } from './http/openapi'
+import { carryRequestIds, OneLinePerRequest, requestIds, withRequestId } from './http/request-log'
 import { logSerializers } from '../../common/http/log'
 import { localOrigin } from '../../common/http/origin'
 import { RedisTokenStore } from './wechat/access-token/redis-store'
@@ -33,6 +35,13 @@ import {
   type WechatApi,
   type WechatHttpOptions,
 } from './wechat/client'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Whether the server is stopping: startServer's close() drains it first. */
+    lifecycle: Lifecycle
+  }
+}
 
 export const EMULATOR_PREFIX = '/__wechat'
 const JSON_BODY_LIMIT = 16 * 1024
@@ -117,7 +126,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const log = options.log ?? {}
 
   const app = Fastify({
-    logger: log && { level: log.level ?? 'info', stream: log.stream, serializers: logSerializers },
+    logger: log && {
+      level: log.level ?? config.logLevel,
+      stream: log.stream,
+      serializers: logSerializers,
+      mixin: withRequestId,
+    },
+    logController: new OneLinePerRequest(),
+    genReqId: requestIds(config.trustProxy),
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: trustedProxies(config.trustProxy),
     ...httpServerOptions(options.requestTimeouts),
@@ -130,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler,
   })
 
+  carryRequestIds(app)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
 
@@ -153,10 +170,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorateRequest('session', null)
 
+  const lifecycle = new Lifecycle()
+  app.decorate('lifecycle', lifecycle)
   // A stop waits for the requests in flight; their keep-alive connections would then hold it
-  // open until keepAliveTimeout.
+  // open until keepAliveTimeout. While it drains, a proxy's pooled connections run out rather
+  // than meet the listener closing under them.
   app.addHook('onSend', async (_request, reply) => {
-    if (!app.server.listening) reply.header('connection', 'close')
+    if (lifecycle.draining || !app.server.listening) reply.header('connection', 'close')
   })
 
   const store = options.store ?? (await openStore(config, app.log.child({ component: 'store' })))
@@ -199,7 +219,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Before the routes, which it collects as they are added: app.swagger() is the contract.
   await app.register(swagger, OPENAPI_OPTIONS)
 
-  const deps: RouteDeps = { config, store, wechat, now, redis }
+  const deps: RouteDeps = { config, store, wechat, now, redis, lifecycle }
   await app.register(healthRoutes, deps)
   await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
   await app.register(meRoutes, { ...deps, prefix: '/api/me' })

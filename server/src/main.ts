@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   }
 
   log.release()
-  stopOnSignals(server)
+  stopOnSignals(server, config.shutdownDelayS)
 }
 
 /** A log destination that holds its lines until release(), then writes through. */
@@ -116,25 +116,34 @@ function heldUntilReleased(out: NodeJS.WritableStream): LogDestination & { relea
 }
 
 /**
- * SIGTERM (an orchestrator, a process manager) or SIGINT (Ctrl-C): stop accepting, let the
- * requests in flight finish, close the store, exit 0. A second signal ends the process at once.
+ * SIGTERM (an orchestrator, a process manager) or SIGINT (Ctrl-C): not ready any more, and after
+ * SHUTDOWN_DELAY_S stop accepting, let the requests in flight finish, close the store, exit 0. A
+ * second signal ends the process at once.
  */
-function stopOnSignals(server: RunningServer): void {
+function stopOnSignals(server: RunningServer, delayS: number): void {
   const signals = ['SIGINT', 'SIGTERM'] as const
   const stop = (signal: NodeJS.Signals): void => {
     for (const other of signals) process.off(other, stop)
     // Only a store (or a Redis) that does not close in time gets here.
+    const deadlineMs = delayS * 1000 + STOP_DEADLINE_MS
     setTimeout(() => {
-      console.error(`not stopped within ${STOP_DEADLINE_MS / 1000} s: exiting anyway`)
+      server.log.fatal(`not stopped within ${deadlineMs / 1000} s: exiting anyway`)
       process.exit(1)
-    }, STOP_DEADLINE_MS).unref()
-    server.close(STOP_GRACE_MS).then(
+    }, deadlineMs).unref()
+    server.close(STOP_GRACE_MS, delayS * 1000).then(
       () => process.exit(0),
-      (error: unknown) =>
-        fail(`cannot stop cleanly: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => {
+        server.log.fatal({ err: error }, 'cannot stop cleanly')
+        process.exit(1)
+      },
     )
-    // close() has stopped accepting by now.
-    console.log(`${signal}: stopping, requests in flight have ${STOP_GRACE_MS / 1000} s to finish`)
+    server.log.info(
+      delayS > 0
+        ? `${signal}: stopping: not ready from now on, stops accepting in ${delayS} s, then ` +
+            `requests in flight have ${STOP_GRACE_MS / 1000} s to finish`
+        : `${signal}: stopping: no new connections, requests in flight have ` +
+            `${STOP_GRACE_MS / 1000} s to finish`,
+    )
   }
   for (const signal of signals) process.on(signal, stop)
 }

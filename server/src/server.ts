@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyBaseLogger } from 'fastify'
 import { localOrigin } from '../../common/http/origin'
 import { buildApp, createEmulator, EMULATOR_PREFIX, type AppOptions } from './app'
 import { loadConfig, type Config } from './config/config'
@@ -22,11 +24,14 @@ export interface RunningServer {
   wechatApiBase: string
   /** The emulator mounted at /__wechat, to inspect or drive in-process; null against WeChat. */
   emulator: WechatEmulator | null
+  /** The server's logger: a JSON line each, as every line after the first ones. */
+  log: FastifyBaseLogger
   /**
-   * Stops accepting connections, lets the requests in flight finish, then closes the store.
-   * Connections still open after `graceMs` are cut.
+   * Drains first: /readyz answers 503 and answers ask to close their connections, for `drainMs`,
+   * while requests are still served. Then stops accepting connections, lets the requests in
+   * flight finish and closes the store. Connections still open `graceMs` after that are cut.
    */
-  close(graceMs?: number): Promise<void>
+  close(graceMs?: number, drainMs?: number): Promise<void>
 }
 
 /** The whole server, app and emulator, listening: for main.ts, end-to-end tests and benchmarks. */
@@ -60,7 +65,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     port: Number(new URL(url).port),
     wechatApiBase: config.wechat.apiBase ?? url + EMULATOR_PREFIX,
     emulator,
-    close: async (graceMs) => {
+    log: app.log,
+    close: async (graceMs, drainMs = 0) => {
+      app.lifecycle.drain()
+      if (drainMs > 0) await sleep(drainMs)
       const deadline =
         graceMs === undefined
           ? undefined

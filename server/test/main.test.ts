@@ -114,9 +114,11 @@ describe('npm start', () => {
       const { url, wechatBase } = await listeningWithEmulator(server)
       expect((await fetch(`${url}/healthz`)).status).toBe(200)
       expect(await loginThroughOwnEmulator(url, wechatBase)).toBe(200)
-      const [, preview] = await server.printed(/^preview: (\S+)$/m)
-      expect(preview).toBe(`${url}/preview/`)
-      expect((await fetch(preview!)).headers.get('content-type')).toMatch(/^text\/html/)
+      // The second line, whatever the log says meanwhile (Fastify logs as it starts).
+      const [, , second] = await server.printed(new RegExp(FIRST_LINE.source + '(.*)\\n'))
+      expect(second).toBe(`preview: ${url}/preview/`)
+      const preview = `${url}/preview/`
+      expect((await fetch(preview)).headers.get('content-type')).toMatch(/^text\/html/)
       expect(server.output().stdout).toContain('preview mode')
     } finally {
       server.child.kill('SIGTERM')
@@ -183,6 +185,8 @@ describe('npm start', () => {
         WECHAT_APPID: EMULATOR_APPID,
         WECHAT_SECRET: EMULATOR_SECRET,
         WECHAT_API_BASE: wechat.wechatApiBase,
+        // The line of each request as it arrives, below.
+        LOG_LEVEL: 'debug',
       })
       // The server's pid, from its own log line, is a child of npm's: no shell in between.
       const pid = Number((await server.printed(/"pid":(\d+)/))[1])
@@ -233,7 +237,7 @@ describe('npm start', () => {
       const wal = join(dataDir, `${SQLITE_FILE}-wal`)
       expect(existsSync(wal)).toBe(true)
       process.kill(pid, 'SIGTERM')
-      await server.printed(/^SIGTERM: stopping/m)
+      await server.printed(/^\{.*"msg":"SIGTERM: stopping: no new connections/m)
       const refused = await new Promise<string>((done) => {
         const socket = connect(Number(port), '127.0.0.1')
         socket.on('connect', () => {

@@ -305,7 +305,7 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
       const down = [
         await send<ErrorAnswer>(instance, 'GET', '/api/me', { token }),
         await send<ErrorAnswer>(instance, 'POST', '/api/auth/login', { json: { code } }),
-        await send<ErrorAnswer>(instance, 'GET', '/healthz'),
+        await send<ErrorAnswer>(instance, 'GET', '/readyz'),
       ]
       for (const reply of down) {
         expect(reply.status).toBe(503)
@@ -313,13 +313,14 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
           error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) },
         })
       }
+      expect((await send(instance, 'GET', '/healthz')).status).toBe(200)
     }
     await services.start('postgres')
     for (const instance of instances()) {
       const reply = await me(instance, token)
       expect(reply.status).toBe(200)
       expect(reply.body.user.id).toBe(user.id)
-      expect((await send(instance, 'GET', '/healthz')).status).toBe(200)
+      expect((await send(instance, 'GET', '/readyz')).status).toBe(200)
       await login(instance)
     }
     expect(instances().map((instance) => [instance.pid, instance.running()])).toEqual(

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { readEnv, type Env } from '../../../common/env'
+import { readEnv, type Env, type EnvReader } from '../../../common/env'
 import { parseTrustProxy } from './trust-proxy'
 import { readWechatTarget, type WechatTarget } from './wechat-target'
 
@@ -22,6 +22,20 @@ export interface RedisConfig {
   url: string
 }
 
+/** Where Prometheus scrapes the metrics: never the public listener without the token. */
+export interface MetricsConfig {
+  /** A listener of their own (METRICS_PORT), or null: /metrics on the server's, behind `token`. */
+  port: number | null
+  /** Where that listener listens (METRICS_HOST, default HOST). */
+  host: string
+  /** Required as `Authorization: Bearer <token>` wherever they are served, when set. */
+  token: string | null
+}
+
+/** pino's levels, and silent. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
 export interface Config extends WechatTarget {
   host: string
   port: number
@@ -41,6 +55,12 @@ export interface Config extends WechatTarget {
    * addresses and CIDRs. Never everyone.
    */
   trustProxy: number | readonly string[]
+  /** info: a line per request; warn: only what goes wrong. */
+  logLevel: LogLevel
+  /** null: no metrics anywhere. */
+  metrics: MetricsConfig | null
+  /** Between a stop signal and closing the listener: /readyz answers 503, requests are served. */
+  shutdownDelayS: number
 }
 
 /**
@@ -76,6 +96,30 @@ function isRedisUrl(value: string): boolean {
   )
 }
 
+// Long enough that it cannot be guessed; a token is compared in constant time all the same.
+const METRICS_TOKEN_PATTERN = /^[\x21-\x7e]{16,128}$/
+
+/** METRICS_PORT, METRICS_HOST, METRICS_TOKEN: off unless a port or a token is set. */
+function readMetrics(read: EnvReader, host: string, port: number): MetricsConfig | null {
+  const portSet = read.raw('METRICS_PORT') !== undefined
+  const metricsPort = read.integer('METRICS_PORT', 0, 0, 65535)
+  const hostSet = read.raw('METRICS_HOST') !== undefined
+  const metricsHost = hostSet ? read.host('METRICS_HOST', host) : host
+  const token = read.raw('METRICS_TOKEN') ?? null
+  if (token !== null && !METRICS_TOKEN_PATTERN.test(token)) {
+    // Like WECHAT_SECRET, never echoed back.
+    read.problem('METRICS_TOKEN must be 16 to 128 printable characters without spaces')
+  }
+  if (portSet && metricsPort !== 0 && metricsPort === port) {
+    read.problem('METRICS_PORT must differ from PORT: the public listener never serves metrics')
+  }
+  if (!portSet && hostSet) {
+    read.problem('METRICS_HOST applies only with METRICS_PORT')
+  }
+  if (!portSet && token === null) return null
+  return { port: portSet ? metricsPort : null, host: metricsHost, token }
+}
+
 /** Reads the environment; collects every problem before giving up, so one run lists them all. */
 export function loadConfig(env: Env): Config {
   const read = readEnv(env)
@@ -108,6 +152,11 @@ export function loadConfig(env: Env): Config {
     )
   }
 
+  const logLevel = raw('LOG_LEVEL') ?? 'info'
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    read.problem(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`)
+  }
+
   return read.done<Config>({
     ...wechat,
     host,
@@ -119,5 +168,8 @@ export function loadConfig(env: Env): Config {
     watermarkMaxAgeS: integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600),
     rateLimitPerMin: integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000),
     trustProxy: parseTrustProxy(raw('TRUST_PROXY'), read),
+    logLevel: logLevel as LogLevel,
+    metrics: readMetrics(read, host, port),
+    shutdownDelayS: integer('SHUTDOWN_DELAY_S', 0, 0, 60),
   })
 }

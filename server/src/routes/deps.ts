@@ -1,4 +1,5 @@
 import type { Config } from '../config/config'
+import type { Lifecycle } from '../http/lifecycle'
 import type { SharedRedis } from '../redis/connection'
 import type { Store } from '../store'
 import type { WechatApi } from '../wechat/client'
@@ -11,4 +12,6 @@ export interface RouteDeps {
   now: () => number
   /** With REDIS_URL: what the instances share (the rate limit). */
   redis: SharedRedis | null
+  /** Whether the server is stopping (readiness). */
+  lifecycle: Lifecycle
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { sql, type Kysely, type Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import { AVATAR_PATH } from '../avatars/file-name'
 import type { Availability } from './availability'
 import { StoreUnavailableError } from './availability'
@@ -45,8 +45,6 @@ export interface Store {
   ): Promise<UserRecord>
   saveAvatar(userId: string, file: string, avatar: StoredAvatar, now: number): Promise<UserRecord>
   findAvatar(file: string): Promise<StoredAvatar | undefined>
-  /** Resolves when the database answers: a readiness check. */
-  ping(): Promise<void>
   /**
    * Why this release cannot serve on the database now (a migration it needs has not run, or a
    * newer release removed what it uses), or null: with the database answering, a readiness check.
@@ -215,11 +213,6 @@ export function createStore(db: Kysely<Tables>, run: Run): Omit<Store, 'schemaPr
           .where('file', '=', file)
           .executeTakeFirst()
         return row && { contentType: row.content_type, data: row.data }
-      }),
-
-    ping: () =>
-      run(async () => {
-        await sql`SELECT 1`.execute(db)
       }),
 
     // Ends the pool (PostgreSQL) or closes the file (SQLite).

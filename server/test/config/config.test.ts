@@ -29,6 +29,9 @@ describe('loadConfig', () => {
       watermarkMaxAgeS: 600,
       rateLimitPerMin: 60,
       trustProxy: 0,
+      logLevel: 'info',
+      metrics: null,
+      shutdownDelayS: 0,
       wechat: { appid: EMULATOR_APPID, secret: expect.any(String), apiBase: null },
       emulator: { mode: 'preview' },
     })
@@ -44,6 +47,11 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_MIN: '0',
       TRUST_PROXY: '2',
       EMULATOR_MODE: 'strict',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DELAY_S: '5',
+      METRICS_PORT: '9464',
+      METRICS_HOST: '10.0.0.11',
+      METRICS_TOKEN: 'a-long-enough-metrics-token',
     })
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -53,6 +61,9 @@ describe('loadConfig', () => {
       watermarkMaxAgeS: 0,
       rateLimitPerMin: 0,
       trustProxy: 2,
+      logLevel: 'warn',
+      shutdownDelayS: 5,
+      metrics: { port: 9464, host: '10.0.0.11', token: 'a-long-enough-metrics-token' },
       wechat: { appid: EMULATOR_APPID, apiBase: null },
       emulator: { mode: 'strict' },
     })
@@ -144,6 +155,38 @@ describe('loadConfig', () => {
       const { problems } = configErrorOf(env)
       expect(problems).toHaveLength(1)
       expect(problems[0]).toMatch(problem)
+    })
+  })
+
+  describe('the metrics', () => {
+    it('are off unless a port or a token is set', () => {
+      expect(loadConfig({ METRICS_HOST: '' }).metrics).toBeNull()
+      expect(loadConfig({ HOST: '10.0.0.11', METRICS_PORT: '0' }).metrics).toEqual({
+        port: 0,
+        host: '10.0.0.11',
+        token: null,
+      })
+      expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(16) }).metrics).toEqual({
+        port: null,
+        host: '127.0.0.1',
+        token: 'x'.repeat(16),
+      })
+    })
+
+    it.each([
+      [{ METRICS_PORT: '3000' }, /^METRICS_PORT must differ from PORT/],
+      [{ METRICS_PORT: '70000' }, /^METRICS_PORT must be an integer from 0 to 65535/],
+      [{ METRICS_HOST: '10.0.0.11' }, /^METRICS_HOST applies only with METRICS_PORT/],
+      [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN must be 16 to 128 printable characters/],
+      [{ METRICS_TOKEN: 'with a space in it, long' }, /^METRICS_TOKEN must be 16/],
+      [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug/],
+      [{ SHUTDOWN_DELAY_S: '61' }, /^SHUTDOWN_DELAY_S must be an integer from 0 to 60/],
+    ])('refuses %j', (env, problem) => {
+      const { problems } = configErrorOf(env)
+      expect(problems).toHaveLength(1)
+      expect(problems[0]).toMatch(problem)
+      // A token is a secret: never echoed back.
+      expect(problems[0]).not.toContain('with a space')
     })
   })
 

@@ -248,9 +248,11 @@ describe('tokens', () => {
   })
 })
 
-describe('GET /healthz', () => {
-  it('answers ok', async () => {
-    const reply = await h.call('GET', '/healthz')
-    expect(reply).toMatchObject({ status: 200, body: { status: 'ok' } })
+describe('GET /healthz and GET /readyz', () => {
+  it('answer ok', async () => {
+    for (const path of ['/healthz', '/readyz']) {
+      const reply = await h.call('GET', path)
+      expect([path, reply.status, reply.body]).toEqual([path, 200, { status: 'ok' }])
+    }
   })
 })

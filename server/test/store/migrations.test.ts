@@ -11,7 +11,7 @@ import { migrate, migrations, parseMigrationName, schemaMismatch } from '../../s
 import { openPostgres } from '../../src/store/postgres'
 import { openSqlite } from '../../src/store/sqlite'
 import { ENGINES, type FreshStore, type StoreConfig } from '../support/engines'
-import { startTestServer, type TestServer } from '../support/test-server'
+import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
 
 const quiet: StoreLog = { error: () => undefined, info: () => undefined }
 
@@ -159,15 +159,19 @@ for (const engine of ENGINES) {
       }
     })
 
-    it('refuses to start where the next release contracted what this one uses, and says so', async () => {
-      const store = await openStore(fresh.config, quiet)
+    it('stops being ready, and refuses to start, where the next release contracted what it uses', async () => {
+      const running = await startTestServer({ config: fresh.config })
       try {
-        expect(await store.schemaProblem()).toBeNull()
+        expect((await running.call('GET', '/readyz')).status).toBe(200)
         await migrateAsNextRelease(fresh.config, { ...NEXT_EXPAND, ...NEXT_CONTRACT_OF_UNKNOWN })
-        // The instance that runs already: no longer ready.
-        expect(await store.schemaProblem()).toMatch(/9002_contract_sessions_moved/)
+        const reply = await running.call<ErrorAnswer>('GET', '/readyz')
+        expect(reply.status).toBe(503)
+        expect(reply.body.error).toEqual({
+          code: 'NOT_READY',
+          message: expect.stringMatching(/^the database schema: .*9002_contract_sessions_moved/),
+        })
       } finally {
-        await store.close()
+        await running.close()
       }
       await expect(openStore(fresh.config, quiet)).rejects.toThrow(
         'cannot bring the database schema up to date: a newer release ran ' +
