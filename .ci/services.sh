@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# What the tests need beyond npm: PostgreSQL, Redis and Chromium from Debian's packages.
+# What the tests need beyond npm, from Debian's packages: PostgreSQL, Redis and Chromium; nginx
+# (the rolling restart behind a load balancer); promtool, in the prometheus package (the metrics
+# and the example alert rules); systemd-analyze, in systemd (the example unit).
 #
 #   eval "$(.ci/services.sh up)"        installs what is missing (apt-get, as root), starts
 #                                       PostgreSQL and Redis on 127.0.0.1 in a temporary
@@ -39,6 +41,9 @@ install_missing() {
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v promtool >/dev/null || missing+=(prometheus)
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing ${missing[*]}: install them, or run this as root"
   echo "services: installing ${missing[*]}" >&2

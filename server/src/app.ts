@@ -16,6 +16,9 @@ import {
 } from '../../common/http/limits'
 import { Lifecycle } from './http/lifecycle'
 import { OPENAPI_OPTIONS } from './http/openapi'
+import { metricsRoute, recordRequests } from './metrics/http'
+import { instrumentRedis, instrumentStore } from './metrics/instrument'
+import { Metrics } from './metrics/metrics'
 import { carryRequestIds, OneLinePerRequest, requestIds, withRequestId } from './http/request-log'
 import { logSerializers } from '../../common/http/log'
 import { localOrigin } from '../../common/http/origin'
@@ -40,6 +43,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Whether the server is stopping: startServer's close() drains it first. */
     lifecycle: Lifecycle
+    /** With METRICS_PORT or METRICS_TOKEN; startServer serves them on METRICS_PORT. */
+    metrics: Metrics | null
   }
 }
 
@@ -103,6 +108,7 @@ function ownWechatClient(
   options: AppOptions,
   now: () => number,
   redis: SharedRedis | null,
+  metrics: Metrics | null,
 ): WechatApi {
   const { apiBase, appid, secret } = options.config.wechat
   const client = createWechatClient({
@@ -115,6 +121,7 @@ function ownWechatClient(
     tokenStore: redis
       ? new FallbackTokenStore(new RedisTokenStore(redis.client, appid, now))
       : undefined,
+    metrics: metrics ?? undefined,
   })
   app.addHook('onClose', async () => client.close())
   return client
@@ -179,7 +186,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (lifecycle.draining || !app.server.listening) reply.header('connection', 'close')
   })
 
-  const store = options.store ?? (await openStore(config, app.log.child({ component: 'store' })))
+  const metrics = config.metrics && new Metrics()
+  app.decorate('metrics', metrics)
+  if (metrics) recordRequests(app, metrics)
+
+  const opened = options.store ?? (await openStore(config, app.log.child({ component: 'store' })))
+  const store = metrics ? instrumentStore(opened, metrics) : opened
   const sweep = setInterval(() => {
     store.deleteExpiredSessions(now()).catch((error: unknown) => {
       // An outage is the store's to log, once; the next sweep catches up.
@@ -191,7 +203,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   sweep.unref()
   app.addHook('onClose', async () => {
     clearInterval(sweep)
-    if (!options.store) await store.close()
+    if (!options.store) await opened.close()
   })
 
   let redis: SharedRedis | null = null
@@ -205,6 +217,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     )
     // After the requests in flight, with the store.
     app.addHook('onClose', async () => shared.close())
+    if (metrics) instrumentRedis(shared.client, metrics)
     redis = shared
   }
 
@@ -214,16 +227,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(emulatorPlugin, { emulator, prefix: EMULATOR_PREFIX, logLevel: 'warn' })
   }
 
-  const wechat = options.wechat ?? ownWechatClient(app, options, now, redis)
+  const wechat = options.wechat ?? ownWechatClient(app, options, now, redis, metrics)
 
   // Before the routes, which it collects as they are added: app.swagger() is the contract.
   await app.register(swagger, OPENAPI_OPTIONS)
 
-  const deps: RouteDeps = { config, store, wechat, now, redis, lifecycle }
+  const deps: RouteDeps = { config, store, wechat, now, redis, lifecycle, metrics }
   await app.register(healthRoutes, deps)
   await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
   await app.register(meRoutes, { ...deps, prefix: '/api/me' })
   await app.register(avatarRoutes, deps)
+  // Behind the token on the public listener only without a listener of their own (server.ts).
+  if (metrics && config.metrics?.port === null && config.metrics.token !== null) {
+    metricsRoute(app, metrics, config.metrics.token)
+  }
   for (const plugin of options.plugins ?? []) {
     await app.register(plugin, { logLevel: 'warn' })
   }

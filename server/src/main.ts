@@ -68,6 +68,7 @@ async function main(): Promise<void> {
   else if (previewWanted(config)) {
     console.log('the browser preview comes with npm start: the compiled server does not serve it')
   }
+  if (server.metricsUrl !== null) console.log(`metrics: ${server.metricsUrl}`)
   if (config.host === '0.0.0.0' || config.host === '::') {
     for (const address of lanAddresses())
       console.log(`  on the LAN: http://${address}:${server.port}`)

@@ -3,9 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
-import { localOrigin } from '../../common/http/origin'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { hostInUrl, localOrigin } from '../../common/http/origin'
+import { METRICS_PATH, metricsServer } from './metrics/http'
+import type { Metrics } from './metrics/metrics'
 import { buildApp, createEmulator, EMULATOR_PREFIX, type AppOptions } from './app'
-import { loadConfig, type Config } from './config/config'
+import { loadConfig, type Config, type MetricsConfig } from './config/config'
 import type { WechatEmulator } from '../../emulator/emulator'
 
 export interface StartServerOptions extends Omit<AppOptions, 'config'> {
@@ -24,6 +28,8 @@ export interface RunningServer {
   wechatApiBase: string
   /** The emulator mounted at /__wechat, to inspect or drive in-process; null against WeChat. */
   emulator: WechatEmulator | null
+  /** Where Prometheus scrapes, with METRICS_PORT: http://host:port/metrics; else null. */
+  metricsUrl: string | null
   /** The server's logger: a JSON line each, as every line after the first ones. */
   log: FastifyBaseLogger
   /**
@@ -59,12 +65,24 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await removeTempDir()
     throw error
   }
+  let metrics: { server: Server; url: string } | null = null
+  const metricsPort = config.metrics?.port ?? null
+  if (app.metrics && config.metrics && metricsPort !== null) {
+    try {
+      metrics = await listenForMetrics(app.metrics, { ...config.metrics, port: metricsPort })
+    } catch (error) {
+      await app.close()
+      await removeTempDir()
+      throw error
+    }
+  }
   const url = localOrigin(app)
   return {
     url,
     port: Number(new URL(url).port),
     wechatApiBase: config.wechat.apiBase ?? url + EMULATOR_PREFIX,
     emulator,
+    metricsUrl: metrics && metrics.url,
     log: app.log,
     close: async (graceMs, drainMs = 0) => {
       app.lifecycle.drain()
@@ -78,10 +96,30 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         // for the requests in flight; then Fastify's close runs the onClose hooks (the store).
         await new Promise((resolve) => app.server.close(resolve))
         await app.close()
+        // Scraped until the end: the last scrape sees the last requests.
+        if (metrics) await closeServer(metrics.server)
       } finally {
         clearTimeout(deadline)
         await removeTempDir()
       }
     },
   }
+}
+
+async function listenForMetrics(
+  metrics: Metrics,
+  config: MetricsConfig & { port: number },
+): Promise<{ server: Server; url: string }> {
+  const server = metricsServer(metrics, config.token)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  return { server, url: `http://${hostInUrl(config.host)}:${port}${METRICS_PATH}` }
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections()
+  return new Promise((resolve) => server.close(() => resolve()))
 }

@@ -42,7 +42,7 @@ const SEALED_ERRORS: readonly ErrorCode[] = ['WATERMARK_INVALID', 'SESSION_KEY_S
 /** /api/auth/*: the login, the consent payloads (phone, user info) and the logout. */
 export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
   const app = plugin.withTypeProvider<JsonSchemaToTsProvider>()
-  const { config, store, wechat, now, redis } = deps
+  const { config, store, wechat, now, redis, metrics } = deps
 
   if (config.rateLimitPerMin > 0) {
     await app.register(rateLimit, {
@@ -50,11 +50,13 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
       max: config.rateLimitPerMin,
       timeWindow: 60_000,
       ...sharedRateLimit(redis),
-      errorResponseBuilder: (_request, context) =>
-        new ApiError(
+      errorResponseBuilder: (_request, context) => {
+        metrics?.rateLimited()
+        return new ApiError(
           'RATE_LIMITED',
           `too many requests from this address; retry in ${context.after}`,
-        ),
+        )
+      },
     })
     // A hook of this context, so it runs before each route's own token check and one budget
     // per client address covers all the auth routes.
@@ -96,6 +98,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
       const at = now()
       const expiresAt = at + config.tokenTtlS * 1000
       const user = await store.recordLogin(login, { tokenHash: hash, expiresAt }, at)
+      metrics?.login()
       return { token, expiresIn: config.tokenTtlS, user: toUser(user, request) }
     },
   )
@@ -125,6 +128,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
         phone = decryptPhone(user.sessionKey, encryptedData, iv)
       } else throw new ApiError('INVALID_REQUEST', 'send code, or encryptedData and iv')
       await store.setPhoneNumber(user.id, phone.phoneNumber, now())
+      metrics?.phoneBound(code !== undefined ? 'code' : 'legacy')
       return phone
     },
   )

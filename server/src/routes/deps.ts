@@ -1,5 +1,6 @@
 import type { Config } from '../config/config'
 import type { Lifecycle } from '../http/lifecycle'
+import type { Metrics } from '../metrics/metrics'
 import type { SharedRedis } from '../redis/connection'
 import type { Store } from '../store'
 import type { WechatApi } from '../wechat/client'
@@ -14,4 +15,6 @@ export interface RouteDeps {
   redis: SharedRedis | null
   /** Whether the server is stopping (readiness). */
   lifecycle: Lifecycle
+  /** With METRICS_PORT or METRICS_TOKEN: what the routes count. */
+  metrics: Metrics | null
 }

@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import { ApiError } from '../http/errors'
+import type { WechatMetrics } from '../metrics/metrics'
 import { parsePhoneInfo, type PhoneNumber } from './phone-info'
 import { AccessTokenCache } from './access-token/cache'
 import type { AccessTokenStore } from './access-token/store'
@@ -44,6 +46,8 @@ export interface WechatClientOptions {
   log: FastifyBaseLogger
   /** Where the access token lives; default: this process's memory. */
   tokenStore?: AccessTokenStore
+  /** Each request to WeChat and each access-token refresh, counted (METRICS_*). */
+  metrics?: WechatMetrics
 }
 
 /** The client buildApp makes: it owns a keep-alive agent, closed with the app. */
@@ -54,7 +58,11 @@ export interface WechatClient extends WechatApi {
 type Reply = Record<string, unknown> & { errcode: number; errmsg: string }
 
 class Transient {
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    /** As the metrics label it: WeChat's errcode, or none. */
+    readonly errcode = 'none',
+  ) {}
 }
 
 export function createWechatClient(options: WechatClientOptions): WechatClient {
@@ -112,14 +120,29 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     const fields = body as Record<string, unknown>
     // Some successful answers carry no errcode at all.
     const errcode = typeof fields.errcode === 'number' ? fields.errcode : 0
-    if (errcode === -1) return new Transient('errcode -1 (system busy)')
+    if (errcode === -1) return new Transient('errcode -1 (system busy)', '-1')
     return { ...fields, errcode, errmsg: typeof fields.errmsg === 'string' ? fields.errmsg : '' }
+  }
+
+  const observed = async (
+    api: string,
+    request: () => Promise<Reply | Transient>,
+  ): Promise<Reply | Transient> => {
+    const started = performance.now()
+    let errcode = 'none'
+    try {
+      const outcome = await request()
+      errcode = outcome instanceof Transient ? outcome.errcode : String(outcome.errcode)
+      return outcome
+    } finally {
+      options.metrics?.wechatCall(api, errcode, (performance.now() - started) / 1000)
+    }
   }
 
   const send = async (api: string, path: string, body?: object): Promise<Reply> => {
     const json = body === undefined ? undefined : JSON.stringify(body)
     for (let retry = 0; ; retry++) {
-      const outcome = await attempt(api, path, json)
+      const outcome = await observed(api, () => attempt(api, path, json))
       if (!(outcome instanceof Transient)) return outcome
       const delay = http.retryDelaysMs[retry]
       if (delay === undefined) {
@@ -143,6 +166,7 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     },
     options.now,
     options.tokenStore,
+    options.metrics,
   )
 
   return {

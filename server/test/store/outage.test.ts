@@ -13,6 +13,7 @@ import {
 import type { User } from '../../src/sessions/user'
 import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
 import { freezingProxy, type FreezingProxy } from '../support/freezing-proxy'
+import { scrape } from '../support/metrics'
 import { freshDatabase, postgresMissing, type TestDatabase } from '../support/postgres'
 
 const UNREACHABLE = /the database cannot be reached/
@@ -42,7 +43,12 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
   beforeAll(async () => {
     services = await privateServices()
     database = await freshDatabase(services.databaseUrl)
-    h = await startTestServer({ config: { database: { url: database.url, poolMax: 4 } } })
+    h = await startTestServer({
+      config: {
+        database: { url: database.url, poolMax: 4 },
+        metrics: { port: 0, host: '127.0.0.1', token: null },
+      },
+    })
   }, 60_000)
 
   afterAll(async () => {
@@ -67,12 +73,14 @@ describeWhenAvailable('a server whose PostgreSQL goes away and comes back', serv
     expectOutage(h, down)
     // Alive all the same: a restart would not bring PostgreSQL back.
     expect((await h.call('GET', '/healthz')).status).toBe(200)
+    expect((await scrape(h.metricsUrl ?? '')).value('weapp_login_store_up')).toBe(0)
 
     await services.start('postgres')
     const me = await h.call<{ user: User }>('GET', '/api/me', { token })
     expect(me.status).toBe(200)
     expect(me.body.user.id).toBe(user.id)
     expect((await h.call('GET', '/readyz')).status).toBe(200)
+    expect((await scrape(h.metricsUrl ?? '')).value('weapp_login_store_up')).toBe(1)
     expect((await h.login()).user.id).not.toBe(user.id)
     expect(messages(h).filter((msg) => BACK.test(msg))).toHaveLength(1)
   }, 60_000)

@@ -32,6 +32,8 @@ export interface ErrorAnswer {
 
 export interface TestServer {
   url: string
+  /** With config.metrics.port: where the metrics are served. */
+  metricsUrl: string | null
   emulator: WechatEmulator
   /** Every log line the server wrote. */
   logs: string[]
@@ -95,6 +97,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   return {
     url: server.url,
+    metricsUrl: server.metricsUrl,
     emulator,
     logs,
     bodies,

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ApiError } from '../../http/errors'
+import type { WechatMetrics } from '../../metrics/metrics'
 import { MemoryTokenStore, type AccessTokenStore, type StoredToken } from './store'
 
 // The codes WeChat answers for an access token it no longer takes.
@@ -34,6 +35,7 @@ export class AccessTokenCache {
     private readonly fetchToken: () => Promise<FetchedToken>,
     private readonly now: () => number,
     private readonly store: AccessTokenStore = new MemoryTokenStore(),
+    private readonly metrics?: Pick<WechatMetrics, 'accessTokenRefresh'>,
   ) {}
 
   /** Runs `request` with the token; if WeChat rejects the token, refreshes once and retries once. */
@@ -75,18 +77,26 @@ export class AccessTokenCache {
       // Its refresh has no event to wait for across processes: look again shortly.
       await sleep(PEER_POLL_MS)
       const stored = await this.store.get()
-      if (stored && this.now() < stored.refreshAt) return stored.token
+      if (stored && this.now() < stored.refreshAt) return this.byAnother(stored.token)
     }
+  }
+
+  /** The token another caller refreshed while this one waited: in a shared store, another instance. */
+  private byAnother(token: string): string {
+    this.metrics?.accessTokenRefresh('another_instance', 'success')
+    return token
   }
 
   private async refreshHolding(): Promise<string> {
     // Whoever held the lock before may have refreshed since this caller looked.
     const current = await this.store.get()
-    if (current && this.now() < current.refreshAt) return current.token
+    if (current && this.now() < current.refreshAt) return this.byAnother(current.token)
     let fetched: FetchedToken
     try {
       fetched = await this.fetchToken()
+      this.metrics?.accessTokenRefresh('this_instance', 'success')
     } catch (error) {
+      this.metrics?.accessTokenRefresh('this_instance', 'failure')
       // An early refresh that fails is no reason to drop a token that still works.
       const now = this.now()
       if (current && now < current.expiresAt) {
