@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the tests need beyond npm, from Debian's packages: PostgreSQL, Redis and Chromium; nginx
 # (the rolling restart behind a load balancer); promtool, in the prometheus package (the metrics
-# and the example alert rules); systemd-analyze, in systemd (the example unit).
+# and the example alert rules); systemd-analyze, in systemd (the example unit); sqlite3 (the
+# backup script).
 #
 #   eval "$(.ci/services.sh up)"        installs what is missing (apt-get, as root), starts
 #                                       PostgreSQL and Redis on 127.0.0.1 in a temporary
@@ -44,6 +45,7 @@ install_missing() {
   [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v promtool >/dev/null || missing+=(prometheus)
   command -v systemd-analyze >/dev/null || missing+=(systemd)
+  command -v sqlite3 >/dev/null || missing+=(sqlite3)
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing ${missing[*]}: install them, or run this as root"
   echo "services: installing ${missing[*]}" >&2

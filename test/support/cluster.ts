@@ -65,6 +65,8 @@ export interface Instance {
   messages(): string[]
   /** Sends the signal; resolves once the process is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>
+  /** Resolves with its exit code (null after a signal it did not handle) once it is gone. */
+  readonly exited: Promise<number | null>
 }
 
 /** One instance, in production: logs to a file of its own in `dir`. */
@@ -95,9 +97,9 @@ export async function startInstance(
     },
     logFile,
   )
-  const exited = new Promise<void>((resolve) => {
-    if (running(child)) child.once('exit', () => resolve())
-    else resolve()
+  const exited = new Promise<number | null>((resolve) => {
+    if (running(child)) child.once('exit', (code) => resolve(code))
+    else resolve(child.exitCode)
   })
   return {
     name,
@@ -115,6 +117,7 @@ export async function startInstance(
       if (running(child)) child.kill(signal)
       await exited
     },
+    exited,
   }
 }
 
