@@ -6,9 +6,7 @@ import Fastify, {
 } from 'fastify'
 import type { Config } from './config/config'
 import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './http/errors'
-import { WechatEmulator } from '../../emulator/emulator'
-import { emulatorPlugin } from '../../emulator/plugin'
-import { frameworkErrorsUnder } from '../../emulator/http'
+import { emulatorPlugin, frameworkErrorsUnder, WechatEmulator } from '../../emulator'
 import {
   httpServerOptions,
   refuseMissingHost,

@@ -3,7 +3,7 @@
 export { startServer, type RunningServer, type StartServerOptions } from './server'
 export { buildApp, EMULATOR_PREFIX, type AppOptions, type LogDestination } from './app'
 export { loadConfig, ConfigError, type Config } from './config/config'
-export type { ErrorBody, ErrorCode } from './http/errors'
+export { clientErrorHandler, type ErrorBody, type ErrorCode } from './http/errors'
 export type { PreviewModule } from './routes/preview'
 export type { WechatApi, WechatSession, WechatHttpOptions } from './wechat/client'
 // The bench's physical reference makes the same token and store write as a login.

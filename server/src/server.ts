@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { localOrigin } from '../../common/http/origin'
 import { buildApp, createEmulator, EMULATOR_PREFIX, type AppOptions } from './app'
 import { loadConfig, type Config } from './config/config'
-import type { WechatEmulator } from '../../emulator/emulator'
+import type { WechatEmulator } from '../../emulator'
 
 export interface StartServerOptions extends Omit<AppOptions, 'config'> {
   /**
