@@ -43,8 +43,10 @@ export const BOUNDARIES = [
   {
     target: ['./server/src', './conformance', './preview', './bench', './test'],
     from: './emulator',
-    except: ['./index.ts', './test'],
-    message: 'Reach the emulator only through its public door, emulator/index.ts.',
+    except: ['./index.ts', './client.ts', './test'],
+    message:
+      'Reach the emulator only through its public doors: emulator/index.ts, or client.ts (its ' +
+      'control client alone, safe in a browser).',
   },
   {
     target: ['./emulator/!(test)/**', './emulator/*.ts'],

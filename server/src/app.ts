@@ -6,7 +6,7 @@ import Fastify, {
 } from 'fastify'
 import type { Config } from './config/config'
 import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './http/errors'
-import { emulatorPlugin, frameworkErrorsUnder, WechatEmulator } from '../../emulator'
+import { emulatorPlugin, frameworkErrorsUnder, MOUNTED_AT, WechatEmulator } from '../../emulator'
 import {
   httpServerOptions,
   refuseMissingHost,
@@ -32,7 +32,8 @@ import {
   type WechatHttpOptions,
 } from './wechat/client'
 
-export const EMULATOR_PREFIX = '/__wechat'
+/** The built-in emulator's base under this server. */
+export const EMULATOR_PREFIX = MOUNTED_AT
 const JSON_BODY_LIMIT = 16 * 1024
 const SWEEP_INTERVAL_MS = 10 * 60_000
 

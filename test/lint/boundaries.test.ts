@@ -53,7 +53,7 @@ const REFUSED: [string, string, string, RegExp][] = [
     'the server reaching into the emulator',
     'server/src/planted.ts',
     "import { WechatWorld } from '../../emulator/world'",
-    /only through its public door, emulator\/index\.ts/,
+    /only through its public doors: emulator\/index\.ts/,
   ],
   [
     'the emulator importing the server',

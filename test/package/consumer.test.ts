@@ -17,7 +17,7 @@ import type { AuthApp, User } from '../../miniprogram/weapp-login'
 import { emulatedUser } from '../support/emulated-user'
 import { launch, openPage, settle, text } from '../support/harness'
 import { ROOT, runCommand, runScript, type ScriptResult } from '../support/script'
-import { callServer, startListening } from '../support/server-process'
+import { builtInEmulatorOf, callServer, startListening } from '../support/server-process'
 
 // Two miniprogram-ci runs and a tsc run, on a machine other suites share.
 jest.setTimeout(180_000)
@@ -164,10 +164,8 @@ it("type-checks with the package's types and WeChat's official typings alone", (
 })
 
 it('logs in silently at launch, then binds a phone number through the privacy dialog', async () => {
-  const call = <T>(method: string, urlPath: string, body?: unknown, token?: string) =>
-    callServer<T>(server.url, method, urlPath, body, token)
   // 2.32.3: privacy interception, but no combined button, so the package's dialog asks.
-  const { wx } = emulatedUser({ call }, '2.32.3')
+  const { wx } = emulatedUser(builtInEmulatorOf(server.url), '2.32.3')
   const app = launch<AuthApp>(wx, path.join(miniprogram, 'app'))
   await settle(() => app.auth.session.state.status === 'logged-in')
   expect(wx.count('login')).toBe(1)
@@ -193,7 +191,8 @@ it('logs in silently at launch, then binds a phone number through the privacy di
   expect(text(page, '#phone-number')).toBe('13800138000')
   expect(text(page, '#status')).toBe('手机号已绑定')
   const token = app.auth.session.validToken()!
-  expect((await call<{ user: User }>('GET', '/api/me', undefined, token)).user.phoneNumber).toBe(
-    '13800138000',
-  )
+  expect(
+    (await callServer<{ user: User }>(server.url, 'GET', '/api/me', undefined, token)).user
+      .phoneNumber,
+  ).toBe('13800138000')
 })

@@ -20,7 +20,7 @@ export function loginApis() {
             atLeast(BEHAVIOUR_SINCE.errno) ? 1402101 : undefined,
           )
         }
-        const mint = control<{ code: string }>('login', { openid: readAccount().openid })
+        const mint = control.login({ openid: readAccount().openid })
         const code = await (timeout === undefined
           ? mint
           : Promise.race([

@@ -89,10 +89,7 @@ export class OpenTypes {
       denyText: '不允许',
     })
     if (!allowed) return this.failure(api, 'user deny')
-    const minted = await control<{ code: string; encryptedData: string; iv: string }>('phone', {
-      openid,
-      phoneNumber,
-    })
+    const minted = await control.phone({ openid, phoneNumber })
     if (api === 'getRealtimePhoneNumber') return { errMsg: `${api}:ok`, code: minted.code }
     const detail: Detail = {
       errMsg: `${api}:ok`,
@@ -116,12 +113,7 @@ export class OpenTypes {
     })
     if (!allowed) return this.failure('getUserInfo', 'auth deny')
     // Anonymous, as WeChat answers getUserInfo today (微信用户 and a grey avatar).
-    const minted = await control<{
-      encryptedData: string
-      iv: string
-      rawData: string
-      signature: string
-    }>('userinfo', { openid: readAccount().openid })
+    const minted = await control.userInfo({ openid: readAccount().openid })
     return { errMsg: 'getUserInfo:ok', userInfo: JSON.parse(minted.rawData), ...minted }
   }
 
