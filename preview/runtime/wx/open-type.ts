@@ -3,6 +3,7 @@
  * WeChat's own sheet where the user allows or refuses, then the event with what WeChat hands
  * over — minted by the emulator for the preview's user, so the server can redeem and decrypt it.
  */
+import { WX_ERRNO } from '../../../miniprogram/auth/errno'
 import { readAccount, readSettings } from '../../shared/state'
 import * as overlays from '../native/overlays'
 import { control } from './emulator'
@@ -77,8 +78,10 @@ export class OpenTypes {
     const { phoneAccess } = readSettings()
     if (phoneAccess === 'no-permission') return this.failure(api, 'no permission')
     // Quota is checked on the tap, before the user is asked.
-    if (phoneAccess === 'quota-exhausted') return this.failure(api, 'quota exceeded', 1400001)
-    if (phoneAccess === 'blocked') return this.failure(api, 'user is blocked', 1421102)
+    if (phoneAccess === 'quota-exhausted')
+      return this.failure(api, 'quota exceeded', WX_ERRNO.PHONE_QUOTA_EXHAUSTED)
+    if (phoneAccess === 'blocked')
+      return this.failure(api, 'user is blocked', WX_ERRNO.PHONE_BLOCKED)
     const { openid, phoneNumber } = readAccount()
     const allowed = await overlays.askInSheet({
       kind: 'phone',
