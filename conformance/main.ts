@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { GROUPS } from './checks'
 import { listChecks, tablePrinter } from './report'
-import { EXIT, runConformance, SetupError } from './run'
+import { EXIT, runConformance, SetupError, tally } from './run'
 
 // npm run conformance -- --backend http://host:port [--emulator http://host:port] [--json]
 // Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments, 3 the backend or the
@@ -80,22 +80,24 @@ async function main(): Promise<void> {
       onResult: (result) => printer?.result(result),
     })
     const seconds = (performance.now() - started) / 1000
-    const failed = run.results.filter((result) => !result.passed).length
+    const { passed, failed, notRun } = tally(run.results)
     if (printer) printer.summary(run, seconds)
     else {
       console.log(
         JSON.stringify({
           backend: backend.href,
           emulator: { url: emulator.href, ...run.emulator },
-          passed: run.results.length - failed,
+          passed,
           failed,
+          notRun,
           seconds,
           warnings: run.warnings,
+          stopped: run.stopped,
           results: run.results,
         }),
       )
     }
-    process.exitCode = failed === 0 ? EXIT.passed : EXIT.failed
+    process.exitCode = passed === run.results.length ? EXIT.passed : EXIT.failed
   } catch (error) {
     if (!(error instanceof SetupError)) throw error
     console.error(`conformance: ${error.message}`)
