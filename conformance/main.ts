@@ -3,18 +3,20 @@ import { GROUPS } from './checks'
 import { listChecks, tablePrinter } from './report'
 import { EXIT, runConformance, SetupError, tally } from './run'
 
-// npm run conformance -- --backend http://host:port [--emulator http://host:port] [--json]
+// npm run conformance -- --backend http://host:port [--emulator http://host:port] [--json], or
+// weapp-login-conformance, the same built into the npm package weapp-login-kit.
 // Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments, 3 the backend or the
 // emulator cannot be reached (or the backend does not use this emulator), 4 the emulator is not
 // in strict mode.
 
-const USAGE = `usage: npm run conformance -- --backend <url> [--emulator <url>] [--json] [--timeout <s>]
-       npm run conformance -- --list
+const USAGE = `usage: weapp-login-conformance --backend <url> [--emulator <url>] [--json] [--timeout <s>]
+       weapp-login-conformance --list
+       (in the weapp-login repository: npm run conformance -- <the same options>)
 
   --backend   the backend under test, e.g. http://127.0.0.1:8080
   --emulator  the WeChat API emulator the backend uses (default http://127.0.0.1:3100, what
-              \`npm run emulator\` prints); for the reference server with its built-in emulator,
-              <backend>/__wechat
+              weapp-login-emulator and \`npm run emulator\` print); for the reference server with
+              its built-in emulator, <backend>/__wechat
   --json      print the results as one JSON object instead of the table
   --timeout   seconds to wait for each answer (default 30)
   --list      print every check and the clause of docs/api.md it checks, and exit`

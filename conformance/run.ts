@@ -99,14 +99,15 @@ async function preflight(
   } catch (error) {
     if (error instanceof NetworkError) {
       throw new SetupError(
-        `cannot reach the emulator at ${emulatorUrl} (${error.reason}): start it with \`npm run emulator\`, ` +
+        `cannot reach the emulator at ${emulatorUrl} (${error.reason}): start it with \`npx weapp-login-emulator\` ` +
+          '(`npm run emulator` in the weapp-login repository), ' +
           'or for the reference server started with its built-in emulator pass --emulator <backend>/__wechat',
         EXIT.unreachable,
       )
     }
     throw new SetupError(
       `${emulatorUrl} does not answer as the emulator's control API (${(error as Error).message}): ` +
-        'pass the base URL `npm run emulator` prints, or <backend>/__wechat for the built-in one',
+        "pass the base URL of the emulator's first line, or <backend>/__wechat for the built-in one",
       EXIT.unreachable,
     )
   }
@@ -119,7 +120,7 @@ async function preflight(
   if (info.mode !== 'strict') {
     throw new SetupError(
       `the emulator at ${emulatorUrl} runs in ${info.mode} mode, which accepts login codes it never minted: ` +
-        'the checks of code errors cannot pass. Restart it with EMULATOR_MODE=strict (the default of `npm run emulator`)',
+        "the checks of code errors cannot pass. Restart it with EMULATOR_MODE=strict (the standalone emulator's default)",
       EXIT.notStrict,
     )
   }
