@@ -99,7 +99,7 @@ async function preflight(
   } catch (error) {
     if (error instanceof NetworkError) {
       throw new SetupError(
-        `cannot reach the emulator at ${emulatorUrl} (${error.reason}): start it with \`npx weapp-login-emulator\` ` +
+        `cannot reach the emulator at ${emulatorUrl} (${error.reason}): start it with \`npx --package weapp-login-kit weapp-login-emulator\` ` +
           '(`npm run emulator` in the weapp-login repository), ' +
           'or for the reference server started with its built-in emulator pass --emulator <backend>/__wechat',
         EXIT.unreachable,

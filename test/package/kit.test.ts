@@ -32,6 +32,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'weapp-login-kit-'))
 /** The empty folder a team installs the kit into. */
 const folder = path.join(work, 'ci')
 let published: string[]
+let tarball: string
 let installed: string[]
 let emulator: { child: ChildProcess; listening: EmulatorListening; exited: Promise<unknown> }
 let server: ServerProcess
@@ -75,7 +76,7 @@ function conformance(args: string[]): Promise<ScriptResult> {
 beforeAll(async () => {
   // Publishing builds the package (prepack); packing then takes that build as it is.
   published = await publishedFiles(PACKAGE)
-  const tarball = await pack(PACKAGE, work)
+  tarball = await pack(PACKAGE, work)
   fs.mkdirSync(folder)
   await succeed('npm', ['install', tarball], folder)
   installed = fs.readdirSync(path.join(folder, 'node_modules')).sort()
@@ -117,6 +118,21 @@ it('installs into an empty folder outside the repository with nothing else: no d
   expect(fs.readdirSync(path.join(folder, 'node_modules/.bin')).sort()).toEqual(
     Object.keys(COMMANDS).sort(),
   )
+})
+
+it('runs with npx --package and nothing installed, as the README shows it', async () => {
+  const elsewhere = path.join(work, 'elsewhere')
+  fs.mkdirSync(elsewhere)
+  const run = await runCommand(
+    'npx',
+    ['--yes', '--package', tarball, 'weapp-login-conformance', '--list'],
+    elsewhere,
+    NPM_OFFLINE,
+  )
+  expect(run.stderr).toBe('')
+  for (const name of ALL_CHECKS) expect(run.stdout).toContain(`  - ${name}\n`)
+  expect(run.code).toBe(0)
+  expect(fs.readdirSync(elsewhere)).toEqual([])
 })
 
 it('npx weapp-login-conformance passes the reference server that npx weapp-login-emulator plays WeChat for, and exits 0', async () => {
