@@ -14,6 +14,7 @@ export default tseslint.config(
       'server/dist/',
       'packages/weapp-login/miniprogram_dist/',
       'packages/weapp-login/types/',
+      'packages/weapp-login-kit/bin/',
     ],
   },
   js.configs.recommended,
