@@ -2,6 +2,8 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
 import globals from 'globals'
+import { createNodeResolver, importX } from 'eslint-plugin-import-x'
+import { BOUNDARIES } from './boundaries.mjs'
 
 export default tseslint.config(
   {
@@ -12,6 +14,7 @@ export default tseslint.config(
       'server/dist/',
       'packages/weapp-login/miniprogram_dist/',
       'packages/weapp-login/types/',
+      'packages/weapp-login-kit/bin/',
     ],
   },
   js.configs.recommended,
@@ -51,9 +54,18 @@ export default tseslint.config(
       'bench/**/*.ts',
       'scripts/**/*.ts',
       '**/*.js',
-      '*.mjs',
+      '**/*.mjs',
     ],
     languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // The house's boundaries (boundaries.mjs), on every import as it resolves.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: BOUNDARIES }] },
   },
   {
     // A test states what it set up; `!` on a node it rendered reads better than a guard.

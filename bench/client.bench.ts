@@ -94,7 +94,7 @@ async function idle(page: Rendered, trigger: () => void | Promise<void>) {
 }
 
 test('round trips', async () => {
-  const { wx } = emulatedUser(server)
+  const { wx } = emulatedUser(server.control)
   const cold = launchApp(wx, { baseUrl: server.url })
   await tenRequests(cold)
   roundTrips.push({
@@ -103,7 +103,7 @@ test('round trips', async () => {
     ...count(wx, 0),
   })
 
-  const warm = emulatedUser(server)
+  const warm = emulatedUser(server.control)
   wx.storage.forEach((value, key) => warm.wx.storage.set(key, value))
   const warmApp = launchApp(warm.wx, { baseUrl: server.url })
   await tenRequests(warmApp)
@@ -132,7 +132,7 @@ test('round trips', async () => {
 })
 
 test('setData per user flow (pages still open in the stack count too)', async () => {
-  const { wx } = emulatedUser(server)
+  const { wx } = emulatedUser(server.control)
   wx.privacyAgreed = true
   const app = launchApp(wx, { baseUrl: server.url })
   await flow('home: cold launch until logged in', async () => {

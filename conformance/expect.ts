@@ -76,6 +76,11 @@ export function summarize(answer: Answer): string {
     : said
 }
 
+/** Which answer, for a message: `POST /api/auth/login → 200 (in "<the check that asked>")`. */
+export function where(answer: Answer): string {
+  return `${answer.request} → ${answer.status}${answer.check ? ` (in "${answer.check}")` : ''}`
+}
+
 function expected(codes: readonly ErrorCode[]): string {
   return codes.map((code) => `${ERROR_STATUS[code]} ${code}`).join(' or ')
 }

@@ -32,6 +32,21 @@ export class NetworkError extends Error {
   }
 }
 
+/**
+ * The backend stopped answering earlier in the run (it died, say): the kit no longer sends it
+ * anything, so a check that needs it is not run rather than failed on a refused connection.
+ */
+export class BackendGone extends Error {
+  constructor(
+    readonly request: string,
+    /** The check during which it stopped. */
+    readonly during: string,
+  ) {
+    super(`${request}: not sent, the backend stopped answering during "${during}"`)
+    this.name = 'BackendGone'
+  }
+}
+
 export interface RequestOptions {
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string
@@ -204,11 +219,32 @@ export class Backend {
   private readonly agent = new http.Agent({ keepAlive: true })
   private readonly tlsAgent = new https.Agent({ keepAlive: true })
 
+  /** The check during which the backend stopped answering, once the run knows it has. */
+  private goneDuring: string | null = null
+
   constructor(
     readonly base: URL,
     private readonly recorder: Recorder,
     private readonly timeoutMs: number,
   ) {}
+
+  /**
+   * Whether anything answers HTTP at the base URL now, whatever the status: null if it does, or
+   * why not (ECONNREFUSED for a process that is gone). Never recorded: it is not a check's.
+   */
+  async probe(): Promise<string | null> {
+    try {
+      await callJson(targetOf(this.base, '/'), 'GET', undefined, this.timeoutMs)
+      return null
+    } catch (error) {
+      return error instanceof NetworkError ? error.reason : describeNetworkError(error)
+    }
+  }
+
+  /** From now on every request throws BackendGone, naming the check during which it stopped. */
+  stopSending(during: string): void {
+    this.goneDuring = during
+  }
 
   request(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
     return this.fetch(method, targetOf(this.base, path), options, `${method} ${path}`)
@@ -233,6 +269,7 @@ export class Backend {
   /** Bytes sent as they are, on a connection of their own. */
   async raw(bytes: string, label: string): Promise<Answer> {
     const request = `${label} (raw bytes)`
+    this.refuseIfGone(request)
     const sent = await sendRaw(this.base, Buffer.from(bytes, 'latin1'), this.timeoutMs).catch(
       (error: unknown) => {
         throw new NetworkError(request, describeNetworkError(error))
@@ -252,6 +289,7 @@ export class Backend {
     options: RequestOptions,
     request: string,
   ): Promise<Answer> {
+    this.refuseIfGone(request)
     const { headers, body } = headersOf(options)
     const agent = target.origin.protocol === 'https:' ? this.tlsAgent : this.agent
     const sent = await send(target, method, headers, body, {
@@ -261,6 +299,10 @@ export class Backend {
       throw new NetworkError(request, describeNetworkError(error))
     })
     return this.record(request, sent)
+  }
+
+  private refuseIfGone(request: string): void {
+    if (this.goneDuring !== null) throw new BackendGone(request, this.goneDuring)
   }
 
   private record(request: string, sent: Sent): Answer {

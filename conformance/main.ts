@@ -1,20 +1,22 @@
 import { parseArgs } from 'node:util'
 import { GROUPS } from './checks'
 import { listChecks, tablePrinter } from './report'
-import { EXIT, runConformance, SetupError } from './run'
+import { EXIT, runConformance, SetupError, tally } from './run'
 
-// npm run conformance -- --backend http://host:port [--emulator http://host:port] [--json]
+// npm run conformance -- --backend http://host:port [--emulator http://host:port] [--json], or
+// weapp-login-conformance, the same built into the npm package weapp-login-kit.
 // Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments, 3 the backend or the
 // emulator cannot be reached (or the backend does not use this emulator), 4 the emulator is not
 // in strict mode.
 
-const USAGE = `usage: npm run conformance -- --backend <url> [--emulator <url>] [--json] [--timeout <s>]
-       npm run conformance -- --list
+const USAGE = `usage: weapp-login-conformance --backend <url> [--emulator <url>] [--json] [--timeout <s>]
+       weapp-login-conformance --list
+       (in the weapp-login repository: npm run conformance -- <the same options>)
 
   --backend   the backend under test, e.g. http://127.0.0.1:8080
   --emulator  the WeChat API emulator the backend uses (default http://127.0.0.1:3100, what
-              \`npm run emulator\` prints); for the reference server with its built-in emulator,
-              <backend>/__wechat
+              weapp-login-emulator and \`npm run emulator\` print); for the reference server with
+              its built-in emulator, <backend>/__wechat
   --json      print the results as one JSON object instead of the table
   --timeout   seconds to wait for each answer (default 30)
   --list      print every check and the clause of docs/api.md it checks, and exit`
@@ -80,22 +82,24 @@ async function main(): Promise<void> {
       onResult: (result) => printer?.result(result),
     })
     const seconds = (performance.now() - started) / 1000
-    const failed = run.results.filter((result) => !result.passed).length
+    const { passed, failed, notRun } = tally(run.results)
     if (printer) printer.summary(run, seconds)
     else {
       console.log(
         JSON.stringify({
           backend: backend.href,
           emulator: { url: emulator.href, ...run.emulator },
-          passed: run.results.length - failed,
+          passed,
           failed,
+          notRun,
           seconds,
           warnings: run.warnings,
+          stopped: run.stopped,
           results: run.results,
         }),
       )
     }
-    process.exitCode = failed === 0 ? EXIT.passed : EXIT.failed
+    process.exitCode = passed === run.results.length ? EXIT.passed : EXIT.failed
   } catch (error) {
     if (!(error instanceof SetupError)) throw error
     console.error(`conformance: ${error.message}`)

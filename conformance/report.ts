@@ -1,9 +1,9 @@
 import { styleText } from 'node:util'
 import type { Group } from './kit'
-import type { Result, Run } from './run'
+import { tally, type Result, type Run, type Stopped } from './run'
 
 // The table people read: a line per check under its group, the reason and the contract's words
-// under each failure, a summary last.
+// under each failure; then what is missing, group by group, and a summary last.
 
 type Style = Parameters<typeof styleText>[0]
 
@@ -26,6 +26,10 @@ export function tablePrinter(write: (line: string) => void, color: boolean): Pri
       write(paint('bold', title))
     },
     result(result) {
+      if (result.notRun) {
+        write(paint('dim', `  ----  ${result.name}`))
+        return
+      }
       const mark = result.passed ? paint('green', 'pass') : paint('red', 'FAIL')
       write(`  ${mark}  ${result.name}`)
       if (!result.passed) {
@@ -34,15 +38,54 @@ export function tablePrinter(write: (line: string) => void, color: boolean): Pri
       }
     },
     summary(run, seconds) {
-      const failed = run.results.filter((result) => !result.passed).length
+      const { passed, failed, notRun } = tally(run.results)
       write('')
       for (const warning of run.warnings) write(paint('yellow', `note: ${warning}`))
+      if (run.stopped) {
+        for (const line of stoppedNote(run.stopped, notRun)) write(paint('red', line))
+        write('')
+      }
+      const missing = missingByGroup(run.results)
+      if (missing.length > 0) {
+        write(paint('bold', 'What is missing:'))
+        for (const line of missing) write(`  ${line}`)
+        write('')
+      }
       const line =
-        `${run.results.length} checks: ${run.results.length - failed} passed, ${failed} failed ` +
+        `${run.results.length} checks: ${passed} passed, ${failed} failed` +
+        `${notRun > 0 ? `, ${notRun} not run` : ''} ` +
         `(${seconds.toFixed(1)} s; emulator appid ${run.emulator.appid}, ${run.emulator.mode} mode)`
-      write(failed === 0 ? paint('green', line) : paint('red', line))
+      write(passed === run.results.length ? paint('green', line) : paint('red', line))
     },
   }
+}
+
+/** Which check the backend stopped answering in, how, and what the run could not check after. */
+function stoppedNote(
+  { check, group, request, reason, since, lastAnswer }: Stopped,
+  notRun: number,
+) {
+  const last = lastAnswer?.replace(` (in "${check}")`, ', in the same check')
+  return [
+    `The backend stopped answering during "${check}" (${group}):`,
+    `  ${request} got no answer (${reason}), and nothing has answered since (${since}).`,
+    ...(last ? [`  Its last answer before: ${last}.`] : []),
+    '  Its log should say what that request did to it.',
+    `  The ${notRun} checks after it that needed the backend were not run (----).`,
+  ]
+}
+
+/** A line for each group not all green: how much of it passed, failed, or was not run. */
+function missingByGroup(results: readonly Result[]): string[] {
+  const groups = new Map<string, Result[]>()
+  for (const result of results)
+    groups.set(result.group, [...(groups.get(result.group) ?? []), result])
+  return [...groups].flatMap(([title, rows]) => {
+    const { passed, failed, notRun } = tally(rows)
+    if (passed === rows.length) return []
+    const said = [failed > 0 ? `${failed} failed` : '', notRun > 0 ? `${notRun} not run` : '']
+    return [`${title}: ${passed} of ${rows.length} passed, ${said.filter(Boolean).join(', ')}`]
+  })
 }
 
 /** --list: every check and the clause it holds the backend to, without running anything. */

@@ -1,6 +1,6 @@
-import { CheckFailure, summarize } from './expect'
+import { CheckFailure, summarize, where } from './expect'
 import { Emulator, EmulatorError, type EmulatorInfo } from './emulator'
-import { Backend, NetworkError, Recorder } from './http'
+import { Backend, BackendGone, NetworkError, Recorder, type Answer } from './http'
 import { Kit, type Group } from './kit'
 
 export interface Result {
@@ -8,8 +8,23 @@ export interface Result {
   name: string
   clause: string
   passed: boolean
+  /** Not run: the backend had stopped answering before this check (not passed either). */
+  notRun?: true
   /** Why it failed: what was sent, what the contract wants, what came back. */
   reason?: string
+}
+
+/** The backend stopped answering in the middle of the run: which check killed it, and how. */
+export interface Stopped {
+  check: string
+  group: string
+  /** The request that got no answer, and why not (ECONNRESET, a timeout…). */
+  request: string
+  reason: string
+  /** Why nothing has answered at the backend's URL since (ECONNREFUSED: its process is gone). */
+  since: string
+  /** Its last answer before that, and the check that asked: where to look in its log. */
+  lastAnswer: string | null
 }
 
 /** The run could not start: the reason, and the exit code that says which kind. */
@@ -47,12 +62,25 @@ export interface Run {
   /** What the kit noticed before the checks that may explain their failures. */
   warnings: string[]
   results: Result[]
+  /** Set when the backend stopped answering mid-run; the checks after it were not run. */
+  stopped: Stopped | null
+}
+
+/** How many checks passed, failed, or could not run. */
+export function tally(results: readonly Result[]): {
+  passed: number
+  failed: number
+  notRun: number
+} {
+  const notRun = results.filter((result) => result.notRun).length
+  const passed = results.filter((result) => result.passed).length
+  return { passed, failed: results.length - passed - notRun, notRun }
 }
 
 function reasonOf(error: unknown): string {
   if (error instanceof CheckFailure) return error.message
   if (error instanceof NetworkError) return `${error.request}: no answer (${error.reason})`
-  if (error instanceof EmulatorError) return error.message
+  if (error instanceof EmulatorError || error instanceof BackendGone) return error.message
   return `the kit itself failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
 }
 
@@ -71,14 +99,15 @@ async function preflight(
   } catch (error) {
     if (error instanceof NetworkError) {
       throw new SetupError(
-        `cannot reach the emulator at ${emulatorUrl} (${error.reason}): start it with \`npm run emulator\`, ` +
+        `cannot reach the emulator at ${emulatorUrl} (${error.reason}): start it with \`npx --package weapp-login-kit weapp-login-emulator\` ` +
+          '(`npm run emulator` in the weapp-login repository), ' +
           'or for the reference server started with its built-in emulator pass --emulator <backend>/__wechat',
         EXIT.unreachable,
       )
     }
     throw new SetupError(
       `${emulatorUrl} does not answer as the emulator's control API (${(error as Error).message}): ` +
-        'pass the base URL `npm run emulator` prints, or <backend>/__wechat for the built-in one',
+        "pass the base URL of the emulator's first line, or <backend>/__wechat for the built-in one",
       EXIT.unreachable,
     )
   }
@@ -91,7 +120,7 @@ async function preflight(
   if (info.mode !== 'strict') {
     throw new SetupError(
       `the emulator at ${emulatorUrl} runs in ${info.mode} mode, which accepts login codes it never minted: ` +
-        'the checks of code errors cannot pass. Restart it with EMULATOR_MODE=strict (the default of `npm run emulator`)',
+        "the checks of code errors cannot pass. Restart it with EMULATOR_MODE=strict (the standalone emulator's default)",
       EXIT.notStrict,
     )
   }
@@ -126,6 +155,30 @@ async function preflight(
   return { emulator: info, warnings }
 }
 
+/**
+ * After a check got no answer: is the backend still there? If nothing answers at its URL any
+ * more, the kit sends it nothing else, and says which check it stopped in.
+ */
+async function stoppedBy(
+  error: NetworkError,
+  backend: Backend,
+  answers: readonly Answer[],
+  check: { name: string; group: string },
+): Promise<Stopped | null> {
+  const since = await backend.probe()
+  if (since === null) return null
+  backend.stopSending(check.name)
+  const last = answers.at(-1)
+  return {
+    check: check.name,
+    group: check.group,
+    request: error.request,
+    reason: error.reason,
+    since,
+    lastAnswer: last ? where(last) : null,
+  }
+}
+
 /** Runs every check in turn against the backend, WeChat's side played by the emulator. */
 export async function runConformance(options: RunOptions): Promise<Run> {
   const recorder = new Recorder()
@@ -140,6 +193,7 @@ export async function runConformance(options: RunOptions): Promise<Run> {
     )
     const kit = new Kit(backend, emulator, recorder.answers, wechatFaultChecks)
     const results: Result[] = []
+    let stopped: Stopped | null = null
     for (const group of options.groups) {
       options.onGroup?.(group.title)
       for (const check of group.checks) {
@@ -155,12 +209,22 @@ export async function runConformance(options: RunOptions): Promise<Run> {
         } catch (error) {
           result.passed = false
           result.reason = reasonOf(error)
+          if (error instanceof BackendGone) result.notRun = true
+          if (error instanceof NetworkError && stopped === null) {
+            stopped = await stoppedBy(error, backend, recorder.answers, {
+              name: check.name,
+              group: group.title,
+            })
+            if (stopped) {
+              result.reason += `; nothing has answered at ${backend.base.href} since (${stopped.since})`
+            }
+          }
         }
         results.push(result)
         options.onResult?.(result)
       }
     }
-    return { emulator: info, warnings, results }
+    return { emulator: info, warnings, results, stopped }
   } finally {
     backend.close()
   }

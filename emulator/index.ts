@@ -16,13 +16,9 @@ export {
   DEFAULT_EMULATOR_LIMITS,
   PREVIEW_OPENID,
   PREVIEW_PHONE_NUMBER,
-  WECHAT_APIS,
   type EmulatedUser,
   type EmulatorLimits,
   type EmulatorOptions,
-  type WechatApiName,
 } from './world'
 export { ANONYMOUS_AVATAR_URL } from './control-api/actions'
-export { controlClient, ControlError, type ControlClient } from './control-api/client'
-export { CONTROL_PREFIX } from './control-api/schema'
-export type * from './control-api/schema'
+export * from './client'

@@ -2,18 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { safeEqual } from '../common/open-data'
 import { WECHAT_ERRCODE as E } from '../common/wechat-errcodes'
 import { AccessTokens } from './access-tokens'
+import type { WechatApiName } from './apis'
 import { CodeBook, DEFAULT_CODE_BOOK_LIMITS, type CodeBookLimits } from './code-book'
 import type { EmulatorMode } from './config'
 import { wechatFailure, type WechatFailure } from './errcodes'
-
-export const WECHAT_APIS = [
-  'jscode2session',
-  'token',
-  'stable_token',
-  'getuserphonenumber',
-  'checksession',
-] as const
-export type WechatApiName = (typeof WECHAT_APIS)[number]
 
 /** Preview mode: who a login code the emulator never minted (a real DevTools code) logs in as. */
 export const PREVIEW_OPENID = 'oPreview00000000000000000000'

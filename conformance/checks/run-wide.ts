@@ -1,14 +1,10 @@
-import { fail, shapeProblem } from '../expect'
+import { fail, shapeProblem, where } from '../expect'
 import type { Answer } from '../http'
 import type { Check, Group, Kit } from '../kit'
 
 // Checks over every answer the backend gave during the run, whichever check asked: they run last.
 
 const SHOWN = 3
-
-function where(answer: Answer): string {
-  return `${answer.request} → ${answer.status}${answer.check ? ` (in "${answer.check}")` : ''}`
-}
 
 function failWith(count: number, total: number, what: string, examples: string[]): never {
   const more = count > SHOWN ? `; and ${count - SHOWN} more` : ''

@@ -101,7 +101,8 @@ describe('a run that cannot start says why, with its own exit code', () => {
   it('exits 2 with the usage on bad arguments', async () => {
     for (const args of [[], ['--backend', 'ftp://example.com'], ['--backend', 'x', '--nope']]) {
       const run = await runKit(args)
-      expect(run.stderr).toContain('usage: npm run conformance -- --backend <url>')
+      expect(run.stderr).toContain('usage: weapp-login-conformance --backend <url>')
+      expect(run.stderr).toContain('(in the weapp-login repository: npm run conformance -- <the')
       expect(run.code).toBe(2)
     }
   }, 60_000)

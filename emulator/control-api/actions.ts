@@ -10,9 +10,9 @@ import {
   PREVIEW_PHONE_NUMBER,
   type EmulatedUser,
   type PhoneGrant,
-  type WechatApiName,
   type WechatWorld,
 } from '../world'
+import type { WechatApiName } from '../apis'
 
 export const ANONYMOUS_AVATAR_URL =
   'https://thirdwx.qlogo.cn/mmopen/vi_32/POgEwh4mIHO4nibH0KlMECNjjGxQUq24ZEaGT4poC6icRiccVGKSyXwibcPq4BWmiaIGuG1icwxaQX6grC9VemZoJ8rg/132'

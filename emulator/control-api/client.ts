@@ -29,9 +29,17 @@ export class ControlError extends Error {
   }
 }
 
+/** What the client needs of fetch. */
+export type Fetch = (
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
+) => Promise<{ status: number; text(): Promise<string> }>
+
 export interface ControlClientOptions {
   /** Per call; none by default. */
   timeoutMs?: number
+  /** Default: the global fetch; a sandbox without one (jsdom) passes its own. */
+  fetch?: Fetch
 }
 
 export type ControlClient = ReturnType<typeof controlClient>
@@ -41,7 +49,8 @@ export function controlClient(emulatorBase: string | URL, options: ControlClient
   const base = String(emulatorBase).replace(/\/+$/, '') + CONTROL_PREFIX
 
   const call = async <T>(method: string, path: string, json?: object): Promise<T> => {
-    const response = await fetch(base + path, {
+    const send = options.fetch ?? fetch
+    const response = await send(base + path, {
       method,
       headers: json === undefined ? undefined : { 'content-type': 'application/json' },
       body: json === undefined ? undefined : JSON.stringify(json),

@@ -3,7 +3,7 @@
  * them, and the one client (client.ts) is typed from them, so the two cannot drift.
  */
 import type { FromSchema } from 'json-schema-to-ts'
-import { WECHAT_APIS } from '../world'
+import { WECHAT_APIS } from '../apis'
 
 const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const
 const TEXT = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const

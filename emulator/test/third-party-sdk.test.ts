@@ -1,7 +1,7 @@
 import { EMULATOR_APPID, EMULATOR_SECRET } from '..'
 import { CacheInterface, MiniApp } from 'node-easywechat'
 import { startEmulator } from '../server'
-import { startServer } from '../../server/src/server'
+import { startServer } from '../../server/src'
 import { OFFICIAL } from '../../common/test/support/official-vectors'
 import { wechatCall } from '../../server/test/support/wechat-call'
 

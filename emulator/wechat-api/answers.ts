@@ -8,9 +8,9 @@ import {
   phoneNumberOf,
   PREVIEW_OPENID,
   PREVIEW_PHONE_NUMBER,
-  type WechatApiName,
   type WechatWorld,
 } from '../world'
+import type { WechatApiName } from '../apis'
 
 type Params = Record<string, unknown>
 

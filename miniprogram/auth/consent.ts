@@ -7,6 +7,7 @@ import type { AuthConfig } from './config'
 import type { Infer, Schema } from '../contract/schema'
 import { toAuthError, type AuthError, type AuthErrorCode } from './errors'
 import type { Requester } from './request'
+import { WX_ERRNO } from './errno'
 import type { Session } from './session'
 
 /** Why a button event carried no payload. */
@@ -35,12 +36,12 @@ export interface ConsentDetail {
 function rejectionOf(detail: ConsentDetail): Rejection | null {
   const { errMsg, errno } = detail
   if (/:ok$/.test(errMsg)) return null
-  if (errno === 1400001) return 'quota-exhausted'
-  if (errno === 1402101) return 'login-blocked'
-  if (errno === 1421102) return 'phone-blocked'
-  if (errno === 104 || /privacy permission is not authorized/.test(errMsg))
+  if (errno === WX_ERRNO.PHONE_QUOTA_EXHAUSTED) return 'quota-exhausted'
+  if (errno === WX_ERRNO.LOGIN_BLOCKED) return 'login-blocked'
+  if (errno === WX_ERRNO.PHONE_BLOCKED) return 'phone-blocked'
+  if (errno === WX_ERRNO.PRIVACY_NOT_AGREED || /privacy permission is not authorized/.test(errMsg))
     return 'privacy-not-agreed'
-  if (errno === 112 || /not declared in the privacy agreement/.test(errMsg))
+  if (errno === WX_ERRNO.PRIVACY_UNDECLARED || /not declared in the privacy agreement/.test(errMsg))
     return 'privacy-undeclared'
   if (/no permission/.test(errMsg)) return 'no-permission'
   if (/deny|cancel/.test(errMsg)) return 'denied'

@@ -16,7 +16,7 @@ export function compareVersion(a: string, b: string): number {
 }
 
 export interface Features {
-  /** <button open-type="getUserInfo">, the seed's button (1.3.0). */
+  /** <button open-type="getUserInfo">, the documented user-info button (1.3.0). */
   userInfoButton: boolean
   /** <button open-type="chooseAvatar"> and <input type="nickname"> (2.21.2). */
   profileFillIn: boolean

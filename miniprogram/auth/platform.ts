@@ -3,6 +3,7 @@
  * through a Platform, so the module can be driven by a fake wx in tests and reused elsewhere.
  * wx.login does not support the Promise style (its doc says so), hence the wrapping.
  */
+import { WX_ERRNO } from './errno'
 import { AuthError } from './errors'
 import type { NeedPrivacyAuthorizationListener } from './wechat'
 
@@ -68,12 +69,9 @@ function transportError(err: { errMsg: string }): AuthError {
   return new AuthError(timedOut ? 'TIMEOUT' : 'NETWORK_ERROR', err.errMsg)
 }
 
-/** errno of a wx.login that WeChat refuses for this user (risk control). */
-const LOGIN_BLOCKED = 1402101
-
 /** wx.login fails offline too: then the network is what the user can fix, and the page says so. */
 function loginError(err: { errMsg: string; errno?: number }): AuthError {
-  if (err.errno === LOGIN_BLOCKED) return new AuthError('WX_LOGIN_BLOCKED', err.errMsg)
+  if (err.errno === WX_ERRNO.LOGIN_BLOCKED) return new AuthError('WX_LOGIN_BLOCKED', err.errMsg)
   if (/network|net::|time ?out/i.test(err.errMsg)) return transportError(err)
   return new AuthError('WX_LOGIN_FAILED', err.errMsg)
 }

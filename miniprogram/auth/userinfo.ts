@@ -1,5 +1,6 @@
 /**
- * The seed's getUserInfo button. Since 2022 WeChat answers an anonymous 微信用户 with a grey avatar
+ * The getUserInfo button, the documented flow and still the only way to WeChat's encrypted user
+ * info. Since 2022 WeChat answers an anonymous 微信用户 with a grey avatar
  * (identity still comes from the login code), so the answer says whether the user should fill in a
  * real nickname and avatar instead.
  */

@@ -1,9 +1,8 @@
 /**
  * What the backend takes, as JSON Schema: the server validates request bodies with these (an
  * unknown field is a 400, not a typo passed over), and docs/openapi.yaml is generated from them.
- * The mini-program builds its bodies from WeChat's events; it imports types only from here.
+ * The mini-program builds its bodies from WeChat's events.
  */
-import type { FromSchema } from 'json-schema-to-ts'
 import { NICKNAME_MAX_CODE_POINTS } from './nickname'
 
 /** Login and phone codes: WeChat's are 32 characters today. */
@@ -86,8 +85,3 @@ export const AVATAR_UPLOAD = {
   },
   required: ['avatar'],
 } as const
-
-export type LoginBody = FromSchema<typeof LOGIN_BODY>
-export type PhoneBody = FromSchema<typeof PHONE_BODY>
-export type UserInfoBody = FromSchema<typeof USER_INFO_BODY>
-export type ProfileBody = FromSchema<typeof PROFILE_BODY>

@@ -1,6 +1,6 @@
 /**
  * From which base library WeChat's client has each gated API, component attribute and behaviour
- * (docs/wechat-platform.md §9), as WeChat is played by the browser preview and by the tests' fake
+ * (WeChat's API and component docs: each page's 基础库 column), as WeChat is played by the browser preview and by the tests' fake
  * wx. Written from the platform's documentation, apart from miniprogram/auth/features.ts and its
  * compareVersion, which both exist to check.
  */

@@ -16,9 +16,17 @@ import {
   type LoginAccess,
   type PhoneAccess,
 } from '../shared/state'
+import { WECHAT_ERRCODE } from '../../common/wechat-errcodes'
+import { controlClient, MOUNTED_AT } from '../../emulator/client'
 
-const CONTROL = '/__wechat/control'
-const WECHAT_APIS = ['jscode2session', 'getuserphonenumber', 'checksession', 'stable_token']
+const control = controlClient(MOUNTED_AT)
+/** WeChat's APIs the server calls: `token`, the classic one, it never does. */
+const SERVER_CALLS = [
+  'jscode2session',
+  'getuserphonenumber',
+  'checksession',
+  'stable_token',
+] as const
 /** Enough to outlast every retry of the server and of the app while the box stays ticked. */
 const BUSY_TIMES = 1_000_000
 
@@ -54,10 +62,11 @@ async function post(
 
 async function setBusy(busy: boolean): Promise<void> {
   if (busy) {
-    for (const api of WECHAT_APIS)
-      await post(`${CONTROL}/faults`, { api, errcode: -1, times: BUSY_TIMES })
+    for (const api of SERVER_CALLS) {
+      await control.addFault({ api, errcode: WECHAT_ERRCODE.SYSTEM_BUSY, times: BUSY_TIMES })
+    }
   } else {
-    await fetch(`${CONTROL}/faults`, { method: 'DELETE' })
+    await control.clearFaults()
   }
   writeSettings({ wechatBusy: busy })
   say(busy ? 'WeChat answers "system busy" (-1) to every call.' : 'WeChat answers again.')

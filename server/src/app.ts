@@ -6,9 +6,7 @@ import Fastify, {
 } from 'fastify'
 import type { Config } from './config/config'
 import { ApiError, clientErrorHandler, errorHandler, notFoundHandler } from './http/errors'
-import { WechatEmulator } from '../../emulator/emulator'
-import { emulatorPlugin } from '../../emulator/plugin'
-import { frameworkErrorsUnder } from '../../emulator/http'
+import { emulatorPlugin, frameworkErrorsUnder, MOUNTED_AT, WechatEmulator } from '../../emulator'
 import {
   httpServerOptions,
   refuseMissingHost,
@@ -48,7 +46,8 @@ declare module 'fastify' {
   }
 }
 
-export const EMULATOR_PREFIX = '/__wechat'
+/** The built-in emulator's base under this server. */
+export const EMULATOR_PREFIX = MOUNTED_AT
 const JSON_BODY_LIMIT = 16 * 1024
 const SWEEP_INTERVAL_MS = 10 * 60_000
 

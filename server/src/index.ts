@@ -4,6 +4,9 @@ export { startServer, type RunningServer, type StartServerOptions } from './serv
 export { buildApp, EMULATOR_PREFIX, type AppOptions, type LogDestination } from './app'
 export { loadConfig, ConfigError, type Config } from './config/config'
 export type { ErrorBody, ErrorCode } from './http/errors'
+// What Node refuses before a route (a broken request line), answered in the server's shape: the
+// conformance tests' proxy answers it as the server behind it would.
+export { clientErrorHandler } from './http/errors'
 export type { PreviewModule } from './routes/preview'
 export type { WechatApi, WechatSession, WechatHttpOptions } from './wechat/client'
 // The bench's physical reference makes the same token and store write as a login.

@@ -10,7 +10,7 @@ import { METRICS_PATH, metricsServer } from './metrics/http'
 import type { Metrics } from './metrics/metrics'
 import { buildApp, createEmulator, EMULATOR_PREFIX, type AppOptions } from './app'
 import { loadConfig, type Config, type MetricsConfig } from './config/config'
-import type { WechatEmulator } from '../../emulator/emulator'
+import type { WechatEmulator } from '../../emulator'
 
 export interface StartServerOptions extends Omit<AppOptions, 'config'> {
   /**

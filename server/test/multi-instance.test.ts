@@ -19,6 +19,7 @@ import type { User } from '../src/sessions/user'
 import { spawnEmulator, type EmulatorProcess } from '../../emulator/test/support/emulator-process'
 import { freshDatabase, postgresMissing, type TestDatabase } from './support/postgres'
 import { redisMissing } from './support/redis'
+import { controlClient, type ControlClient } from '../../emulator'
 
 const RATE_LIMIT_PER_MIN = 10
 
@@ -79,6 +80,8 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
   let options: ClusterOptions
   let cluster: Cluster
   let wechatUrl: string
+  /** The standalone emulator's control API. */
+  let control: ControlClient
 
   beforeAll(async () => {
     emulator = spawnEmulator({})
@@ -86,6 +89,7 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
     database = await freshDatabase(services.databaseUrl)
     const wechat = await emulator.listening
     wechatUrl = wechat.url
+    control = controlClient(wechatUrl)
     options = {
       main: build.main,
       wechat,
@@ -108,24 +112,10 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
   /** The instance for the i-th call: round robin, as a load balancer spreads them. */
   const spread = (i: number) => instances()[i % instances().length]
 
-  const control = async <T>(route: string, json: unknown = {}): Promise<T> => {
-    const response = await fetch(`${wechatUrl}/control/${route}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(json),
-    })
-    if (response.status !== 200) throw new Error(`control/${route}: ${await response.text()}`)
-    return (await response.json()) as T
-  }
-  const calls = async (): Promise<Record<string, number>> =>
-    (
-      (await (await fetch(`${wechatUrl}/control/stats`)).json()) as {
-        calls: Record<string, number>
-      }
-    ).calls
+  const calls = async (): Promise<Record<string, number>> => (await control.stats()).calls
 
   const login = async (instance: Instance, openid?: string): Promise<LoginAnswer> => {
-    const { code } = await control<{ code: string }>('login', openid ? { openid } : {})
+    const { code } = await control.login(openid ? { openid } : {})
     const reply = await send<LoginAnswer>(instance, 'POST', '/api/auth/login', { json: { code } })
     if (reply.status !== 200) throw new Error(`login on ${instance.name}: ${reply.status}`)
     return reply.body
@@ -153,13 +143,13 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
 
   /** After WeChat retired the access token, 100 phone calls over all: one stable_token call. */
   async function expectOneRefreshForAll(): Promise<void> {
-    const { code, openid } = await control<{ code: string; openid: string }>('login')
+    const { code, openid } = await control.login()
     const reply = await send<LoginAnswer>(spread(0), 'POST', '/api/auth/login', { json: { code } })
     const { token } = reply.body
     const phoneCodes = await Promise.all(
-      Array.from({ length: 100 }, () => control<{ code: string }>('phone', { openid })),
+      Array.from({ length: 100 }, () => control.phone({ openid })),
     )
-    await control('retire-access-token')
+    await control.retireAccessToken()
     const before = (await calls()).stable_token
     const replies = await Promise.all(
       phoneCodes.map((phone, i) =>
@@ -188,9 +178,7 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
 
   it('makes one user of 200 concurrent logins of one openid over the three', async () => {
     const openid = 'o_multi_instance_one_user'
-    const codes = await Promise.all(
-      Array.from({ length: 200 }, () => control<{ code: string }>('login', { openid })),
-    )
+    const codes = await Promise.all(Array.from({ length: 200 }, () => control.login({ openid })))
     const replies = await Promise.all(
       codes.map(({ code }, i) =>
         send<LoginAnswer>(spread(i), 'POST', '/api/auth/login', { json: { code } }),
@@ -231,7 +219,7 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
         const i = started++
         const running = instances().filter((instance) => instance.running())
         const instance = running[i % running.length]
-        const { code } = await control<{ code: string }>('login')
+        const { code } = await control.login()
         try {
           const reply = await send<LoginAnswer>(instance, 'POST', '/api/auth/login', {
             json: { code },
@@ -301,7 +289,7 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
     const pids = instances().map((instance) => instance.pid)
     await services.stop('postgres')
     for (const instance of instances()) {
-      const { code } = await control<{ code: string }>('login')
+      const { code } = await control.login()
       const down = [
         await send<ErrorAnswer>(instance, 'GET', '/api/me', { token }),
         await send<ErrorAnswer>(instance, 'POST', '/api/auth/login', { json: { code } }),

@@ -20,6 +20,7 @@ import {
   type Rendered,
 } from '../support/harness'
 import { fetchFile, ServerProcess } from '../support/server-process'
+import type { WechatApiName } from '../../emulator/client'
 
 jest.setTimeout(30000)
 
@@ -34,11 +35,11 @@ afterAll(async () => {
   await server.dispose()
   fs.rmSync(tmp, { recursive: true, force: true })
 })
-afterEach(() => server.call('POST', '/__wechat/control/reset', {}))
+afterEach(() => server.control.reset())
 
 /** A WeChat user on a phone, whose codes and payloads come from the server's emulator. */
 function phoneOf(sdkVersion?: string) {
-  return emulatedUser(server, sdkVersion)
+  return emulatedUser(server.control, sdkVersion)
 }
 
 function launch(wx: FakeWx): IAppOption {
@@ -57,12 +58,8 @@ async function stored(token: string): Promise<User> {
   return (await server.call<{ user: User }>('GET', '/api/me', undefined, token)).user
 }
 
-async function wechatCalls(api: string): Promise<number> {
-  const stats = await server.call<{ calls: Record<string, number> }>(
-    'GET',
-    '/__wechat/control/stats',
-  )
-  return stats.calls[api] ?? 0
+async function wechatCalls(api: WechatApiName): Promise<number> {
+  return (await server.control.stats()).calls[api]
 }
 
 function openReady(id: string): Promise<Rendered> {
@@ -143,7 +140,7 @@ it('4. session_key rotated between login and tap: SESSION_KEY_STALE, a new login
   const app = launch(wx)
   await loggedIn(app)
   const page = await openReady(phone)
-  await server.call('POST', '/__wechat/control/rotate-session-key', { openid })
+  await server.control.rotateSessionKey(openid)
   await tapPhone(page, wx)
   expect(text(page, '#status')).toBe('登录状态已更新，请再点一次按钮')
   expect(wx.count('login')).toBe(2)
@@ -221,17 +218,13 @@ it('7. the server restarts between two actions: the user, the phone and the toke
 })
 
 it('8. WeChat busy (-1): a clear error; once WeChat is back, 重试 logs in', async () => {
-  await server.call('POST', '/__wechat/control/faults', {
-    api: 'jscode2session',
-    errcode: -1,
-    times: 1000,
-  })
+  await server.control.addFault({ api: 'jscode2session', errcode: -1, times: 1000 })
   const { wx } = phoneOf()
   const app = launch(wx)
   const page = openPage(home)
   await settle(() => app.auth.session.state.status === 'error')
   expect(text(page, '#message')).toBe('微信服务繁忙，请稍后重试')
-  await server.call('POST', '/__wechat/control/reset', {})
+  await server.control.reset()
   page.querySelector('#retry-btn')!.dispatchEvent('tap')
   await loggedIn(app)
   expect(text(page, '#state')).toBe('已登录')

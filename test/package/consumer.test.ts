@@ -15,9 +15,10 @@ import * as path from 'node:path'
 import * as simulate from 'miniprogram-simulate'
 import type { AuthApp, User } from '../../miniprogram/weapp-login'
 import { emulatedUser } from '../support/emulated-user'
+import { pack, publishedFiles, succeed } from '../support/npm-package'
 import { launch, openPage, settle, text } from '../support/harness'
 import { ROOT, runCommand, runScript, type ScriptResult } from '../support/script'
-import { callServer, startListening } from '../support/server-process'
+import { builtInEmulatorOf, callServer, startListening } from '../support/server-process'
 
 // Two miniprogram-ci runs and a tsc run, on a machine other suites share.
 jest.setTimeout(180_000)
@@ -35,33 +36,13 @@ let compiled: ScriptResult
 let typeChecked: ScriptResult
 let installed: string[]
 
-/** Runs `command`, failing with everything it printed unless it exits with 0. */
-async function succeed(command: string, args: string[], cwd: string): Promise<string> {
-  const result = await runCommand(command, args, cwd)
-  if (result.code !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} (${result.code}):\n${result.stdout}${result.stderr}`,
-    )
-  }
-  return result.stdout
-}
-
 beforeAll(async () => {
   // Publishing builds the package (prepack); packing then takes that build as it is.
-  const [started, publish] = await Promise.all([
+  ;[server, published] = await Promise.all([
     startListening('test/support/start-server.ts', {}, path.join(work, 'server.log')),
-    succeed('npm', ['publish', '--dry-run', '--json', '--offline'], PACKAGE),
+    publishedFiles(PACKAGE),
   ])
-  server = started
-  const report = JSON.parse(publish) as Record<string, { files: Array<{ path: string }> }>
-  published = report['weapp-login'].files.map((file) => file.path).sort()
-  const [{ filename }] = JSON.parse(
-    await succeed(
-      'npm',
-      ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
-      PACKAGE,
-    ),
-  ) as Array<{ filename: string }>
+  const tarball = await pack(PACKAGE, work)
 
   fs.cpSync(FIXTURE, consumer, { recursive: true })
   const app = path.join(miniprogram, 'app.ts')
@@ -71,11 +52,7 @@ beforeAll(async () => {
       .readFileSync(app, 'utf8')
       .replace("develop: 'http://127.0.0.1:3000'", `develop: '${server.url}'`),
   )
-  await succeed(
-    'npm',
-    ['install', '--offline', '--no-audit', '--no-fund', path.join(work, filename)],
-    consumer,
-  )
+  await succeed('npm', ['install', tarball], consumer)
   // The one other package a TypeScript mini-program has: WeChat's official typings.
   fs.symlinkSync(
     path.join(ROOT, 'node_modules/miniprogram-api-typings'),
@@ -164,10 +141,8 @@ it("type-checks with the package's types and WeChat's official typings alone", (
 })
 
 it('logs in silently at launch, then binds a phone number through the privacy dialog', async () => {
-  const call = <T>(method: string, urlPath: string, body?: unknown, token?: string) =>
-    callServer<T>(server.url, method, urlPath, body, token)
   // 2.32.3: privacy interception, but no combined button, so the package's dialog asks.
-  const { wx } = emulatedUser({ call }, '2.32.3')
+  const { wx } = emulatedUser(builtInEmulatorOf(server.url), '2.32.3')
   const app = launch<AuthApp>(wx, path.join(miniprogram, 'app'))
   await settle(() => app.auth.session.state.status === 'logged-in')
   expect(wx.count('login')).toBe(1)
@@ -193,7 +168,8 @@ it('logs in silently at launch, then binds a phone number through the privacy di
   expect(text(page, '#phone-number')).toBe('13800138000')
   expect(text(page, '#status')).toBe('手机号已绑定')
   const token = app.auth.session.validToken()!
-  expect((await call<{ user: User }>('GET', '/api/me', undefined, token)).user.phoneNumber).toBe(
-    '13800138000',
-  )
+  expect(
+    (await callServer<{ user: User }>(server.url, 'GET', '/api/me', undefined, token)).user
+      .phoneNumber,
+  ).toBe('13800138000')
 })

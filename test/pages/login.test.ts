@@ -62,7 +62,7 @@ function saveNickname(page: Rendered, nickName: string): Promise<void> {
   )
 }
 
-describe('the seed’s getUserInfo button', () => {
+describe('the getUserInfo button', () => {
   it('checks the session before the tap, then posts encryptedData, iv, rawData and signature', async () => {
     backend.on('POST /api/auth/userinfo', () => ({
       status: 200,

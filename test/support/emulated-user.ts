@@ -4,32 +4,21 @@
  * them out, so the server can redeem and decrypt them.
  */
 import { FakeWx } from './fake-wx'
-import type { ServerProcess } from './server-process'
+import type { ControlClient } from '../../emulator/client'
 
 let users = 0
 
 export function emulatedUser(
-  server: Pick<ServerProcess, 'call'>,
+  control: ControlClient,
   sdkVersion = '3.7.9',
 ): { wx: FakeWx; openid: string } {
   const openid = `o_user_${process.pid}_${++users}`
-  const control = <T>(route: string, body: object) =>
-    server.call<T>('POST', `/__wechat/control/${route}`, { openid, ...body })
   const wx = new FakeWx({
     sdkVersion,
-    loginCode: async () => (await control<{ code: string }>('login', {})).code,
-    phonePayload: () =>
-      control<{ code: string; encryptedData: string; iv: string }>('phone', {
-        phoneNumber: '13800138000',
-      }),
+    loginCode: async () => (await control.login({ openid })).code,
+    phonePayload: () => control.phone({ openid, phoneNumber: '13800138000' }),
     userInfoPayload: () =>
-      control<{ encryptedData: string; iv: string; rawData: string; signature: string }>(
-        'userinfo',
-        {
-          nickName: 'Band',
-          avatarUrl: 'https://example.com/band.png',
-        },
-      ),
+      control.userInfo({ openid, nickName: 'Band', avatarUrl: 'https://example.com/band.png' }),
   })
   return { wx, openid }
 }

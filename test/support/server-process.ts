@@ -11,6 +11,7 @@ import * as http from 'node:http'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseServerLine } from '../../common/listening'
+import { controlClient, MOUNTED_AT, type ControlClient, type Fetch } from '../../emulator/client'
 
 const ROOT = path.resolve(__dirname, '../..')
 
@@ -118,7 +119,12 @@ export class ServerProcess {
     fs.rmSync(this.dataDir, { recursive: true, force: true })
   }
 
-  /** A JSON call, for the emulator's control API and for checking what the server stored. */
+  /** The control API of the server's built-in emulator. */
+  get control(): ControlClient {
+    return builtInEmulatorOf(this.url)
+  }
+
+  /** A JSON call, for checking what the server stored. */
   call<T>(method: string, urlPath: string, body?: unknown, token?: string): Promise<T> {
     return callServer<T>(this.url, method, urlPath, body, token)
   }
@@ -160,6 +166,26 @@ function httpJson(
     req.end(payload)
   })
 }
+
+/** The control API of the emulator built into the server at `serverUrl`. */
+export function builtInEmulatorOf(serverUrl: string): ControlClient {
+  return controlClient(serverUrl + MOUNTED_AT, { fetch: nodeFetch })
+}
+
+/** fetch over node:http, for suites whose sandbox (jsdom) has no fetch of its own. */
+export const nodeFetch: Fetch = (url, init) =>
+  new Promise((resolve, reject) => {
+    const request = http.request(url, { method: init.method, headers: init.headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        resolve({ status: res.statusCode ?? 0, text: async () => text })
+      })
+    })
+    request.on('error', reject)
+    request.end(init.body)
+  })
 
 /** A plain GET of a file the server serves: its status, content type and size. */
 export function fetchFile(url: string): Promise<{ status: number; type: string; bytes: number }> {

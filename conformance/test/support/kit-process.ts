@@ -47,19 +47,18 @@ export interface Reference {
 }
 
 /**
- * The reference server in its own process, pointed at a standalone emulator in another, as a
- * team's backend would be: its WeChat API base URL, and the emulator's appid and secret.
- * `wechatApiBase` puts something between the server and the emulator (a wiretap).
+ * The reference server in its own process as `npm start` runs it, pointed at a standalone emulator
+ * as a team's backend would be: its WeChat API base URL (`wechatApiBase`, or the emulator's URL),
+ * and the appid and secret of the emulator's first line.
  */
-export async function startReference(
-  wechatApiBase?: (emulatorUrl: string) => Promise<string>,
-): Promise<Reference> {
-  const emulator = spawnEmulator({ EMULATOR_PORT: '0' })
-  const wechat = await emulator.listening
+export async function startServerFor(
+  wechat: Listening,
+  wechatApiBase = wechat.url,
+): Promise<ServerProcess> {
   const server = new ServerProcess({
     WECHAT_APPID: wechat.appid,
     WECHAT_SECRET: wechat.secret,
-    WECHAT_API_BASE: wechatApiBase ? await wechatApiBase(wechat.url) : wechat.url,
+    WECHAT_API_BASE: wechatApiBase,
     // Empty is unset: the mode is the standalone emulator's business, not the server's.
     EMULATOR_MODE: '',
   })
@@ -67,9 +66,27 @@ export async function startReference(
     await server.start()
   } catch (error) {
     await server.dispose()
-    await emulator.stop()
     throw error
   }
+  return server
+}
+
+/**
+ * The reference server in its own process, pointed at a standalone emulator in another.
+ * `wechatApiBase` puts something between the server and the emulator (a wiretap).
+ */
+export async function startReference(
+  wechatApiBase?: (emulatorUrl: string) => Promise<string>,
+): Promise<Reference> {
+  const emulator = spawnEmulator({ EMULATOR_PORT: '0' })
+  const wechat = await emulator.listening
+  const server = await startServerFor(
+    wechat,
+    wechatApiBase ? await wechatApiBase(wechat.url) : undefined,
+  ).catch(async (error: unknown) => {
+    await emulator.stop()
+    throw error
+  })
   return {
     wechat,
     server,

@@ -1,6 +1,6 @@
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { clientErrorHandler } from '../../../server/src/http/errors'
+import { clientErrorHandler } from '../../../server/src'
 
 // A reverse proxy in front of a real server, with a hook that may change what goes through: how
 // the tests plant a defect in the reference server without touching its code, and how they

@@ -1,6 +1,6 @@
 /**
  * The profile page: today's way to a real profile — the avatar chooser and the nickname input —
- * and, below it, the seed's getUserInfo button, which WeChat now answers with an anonymous
+ * and, below it, the getUserInfo button (the documented flow), which WeChat now answers with an anonymous
  * 微信用户 that is never shown as the user's name. Each result shows beside the control that
  * caused it: the fill-in's under the form, getUserInfo's under its button.
  */

@@ -2,18 +2,7 @@
  * The WeChat side of the preview, played by the server's emulator through its control API
  * (docs/api.md): it mints what WeChat's client would hand the app, for the preview's user.
  */
-const CONTROL = '/__wechat/control'
+import { controlClient, MOUNTED_AT } from '../../../emulator/client'
 
-export async function control<T>(route: string, body: object): Promise<T> {
-  const response = await fetch(`${CONTROL}/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  if (!response.ok) {
-    throw new Error(
-      `the emulator answered ${response.status} to ${route}: ${await response.text()}`,
-    )
-  }
-  return (await response.json()) as T
-}
+/** The emulator the preview's server mounts, on the page's own origin. */
+export const control = controlClient(MOUNTED_AT)

@@ -2,6 +2,7 @@
  * wx.login and wx.checkSession for the preview's WeChat user: the code comes from the emulator,
  * which the server then redeems as it would WeChat's. wx.login has no Promise style (its doc).
  */
+import { WX_ERRNO } from '../../../miniprogram/auth/errno'
 import { readAccount, readSettings, writeAccount } from '../../shared/state'
 import { WxFailure, api } from './callbacks'
 import { control } from './emulator'
@@ -17,10 +18,10 @@ export function loginApis() {
         if (readSettings().loginAccess === 'blocked') {
           throw new WxFailure(
             'user is blocked',
-            atLeast(BEHAVIOUR_SINCE.errno) ? 1402101 : undefined,
+            atLeast(BEHAVIOUR_SINCE.errno) ? WX_ERRNO.LOGIN_BLOCKED : undefined,
           )
         }
-        const mint = control<{ code: string }>('login', { openid: readAccount().openid })
+        const mint = control.login({ openid: readAccount().openid })
         const code = await (timeout === undefined
           ? mint
           : Promise.race([

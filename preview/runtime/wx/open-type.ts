@@ -3,6 +3,7 @@
  * WeChat's own sheet where the user allows or refuses, then the event with what WeChat hands
  * over — minted by the emulator for the preview's user, so the server can redeem and decrypt it.
  */
+import { WX_ERRNO } from '../../../miniprogram/auth/errno'
 import { readAccount, readSettings } from '../../shared/state'
 import * as overlays from '../native/overlays'
 import { control } from './emulator'
@@ -77,8 +78,10 @@ export class OpenTypes {
     const { phoneAccess } = readSettings()
     if (phoneAccess === 'no-permission') return this.failure(api, 'no permission')
     // Quota is checked on the tap, before the user is asked.
-    if (phoneAccess === 'quota-exhausted') return this.failure(api, 'quota exceeded', 1400001)
-    if (phoneAccess === 'blocked') return this.failure(api, 'user is blocked', 1421102)
+    if (phoneAccess === 'quota-exhausted')
+      return this.failure(api, 'quota exceeded', WX_ERRNO.PHONE_QUOTA_EXHAUSTED)
+    if (phoneAccess === 'blocked')
+      return this.failure(api, 'user is blocked', WX_ERRNO.PHONE_BLOCKED)
     const { openid, phoneNumber } = readAccount()
     const allowed = await overlays.askInSheet({
       kind: 'phone',
@@ -89,10 +92,7 @@ export class OpenTypes {
       denyText: '不允许',
     })
     if (!allowed) return this.failure(api, 'user deny')
-    const minted = await control<{ code: string; encryptedData: string; iv: string }>('phone', {
-      openid,
-      phoneNumber,
-    })
+    const minted = await control.phone({ openid, phoneNumber })
     if (api === 'getRealtimePhoneNumber') return { errMsg: `${api}:ok`, code: minted.code }
     const detail: Detail = {
       errMsg: `${api}:ok`,
@@ -116,12 +116,7 @@ export class OpenTypes {
     })
     if (!allowed) return this.failure('getUserInfo', 'auth deny')
     // Anonymous, as WeChat answers getUserInfo today (微信用户 and a grey avatar).
-    const minted = await control<{
-      encryptedData: string
-      iv: string
-      rawData: string
-      signature: string
-    }>('userinfo', { openid: readAccount().openid })
+    const minted = await control.userInfo({ openid: readAccount().openid })
     return { errMsg: 'getUserInfo:ok', userInfo: JSON.parse(minted.rawData), ...minted }
   }
 

@@ -4,6 +4,7 @@
  * last one registered) decides; without a listener WeChat shows its own popup. Agreeing takes a
  * tap on an open-type="agreePrivacyAuthorization" button, whose id the app's resolve must name.
  */
+import { WX_ERRNO } from '../../../miniprogram/auth/errno'
 import { readAccount, writeAccount } from '../../shared/state'
 import * as overlays from '../native/overlays'
 import { WxFailure, api } from './callbacks'
@@ -15,7 +16,10 @@ type Listener = (resolve: Resolve, eventInfo: { referrer: string }) => void
 /** What this mini-program declares in its guideline (README, the admin console). */
 const DECLARED = ['收集你的手机号', '收集你的昵称、头像']
 
-export const PRIVACY_NOT_AUTHORIZED = new WxFailure('privacy permission is not authorized', 104)
+export const PRIVACY_NOT_AUTHORIZED = new WxFailure(
+  'privacy permission is not authorized',
+  WX_ERRNO.PRIVACY_NOT_AGREED,
+)
 
 export class Privacy {
   private listener: Listener | null = null

@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { ACCESS_TOKEN_REJECTED } from '../../../../common/wechat-errcodes'
 import { ApiError } from '../../http/errors'
 import type { WechatMetrics } from '../../metrics/metrics'
 import { MemoryTokenStore, type AccessTokenStore, type StoredToken } from './store'
 
-// The codes WeChat answers for an access token it no longer takes.
-const TOKEN_REJECTED = new Set([40001, 42001, 40014])
 const REFRESH_AHEAD_S = 300
 // After an early refresh failed, the next try waits this long: each try costs the caller that
 // starts it every retry and timeout of an unreachable WeChat, and the old token still works.
@@ -42,7 +41,7 @@ export class AccessTokenCache {
   async call<R extends { errcode: number }>(request: (token: string) => Promise<R>): Promise<R> {
     const token = await this.token()
     const reply = await request(token)
-    if (!TOKEN_REJECTED.has(reply.errcode)) return reply
+    if (!ACCESS_TOKEN_REJECTED.has(reply.errcode)) return reply
     // Only the first of many callers rejected with the same token drops it; the rest join
     // the refresh it starts, or already find the new token.
     await this.store.invalidate(token)

@@ -2,7 +2,7 @@
  * The yardsticks of the server benchmark, in the same framework and logging as the server:
  *
  * - POST /login, the physical reference of the login route: the same body schema, one call over
- *   a keep-alive node:http agent to a bare upstream (bench/upstream.ts) that answers a canned
+ *   a keep-alive node:http agent to a bare upstream (bench/helpers/upstream.ts) that answers a canned
  *   code2Session, and the same store write (the server's own Kysely store on SQLite, its
  *   recordLogin with a new token's hash). What the login route costs beyond this is its own.
  * - GET /bare, a constant: the ceiling of the framework on this machine.
@@ -11,10 +11,11 @@
  */
 import * as http from 'node:http'
 import Fastify from 'fastify'
-import { logSerializers } from '../common/http/log'
-import { AJV_OPTIONS } from '../common/http/ajv'
-import { LOGIN_BODY } from '../miniprogram/contract'
-import { issueToken, openStore } from '../server/src'
+import { logSerializers } from '../../common/http/log'
+import { AJV_OPTIONS } from '../../common/http/ajv'
+import { LOGIN_BODY } from '../../miniprogram/contract'
+import { issueToken, openStore } from '../../server/src'
+import { helperLine } from './line'
 
 const TOKEN_TTL_S = 7 * 24 * 3600
 const upstream = new URL(process.env.UPSTREAM_URL ?? '')
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   app.get('/bare', async () => ({ ok: true }))
 
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
-  console.log(`listening on ${address}`)
+  console.log(helperLine(address))
 }
 
 void main()

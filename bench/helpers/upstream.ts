@@ -4,6 +4,7 @@
  * writes a new user, as each of the benchmark's logins on the real server does).
  */
 import * as http from 'node:http'
+import { helperLine } from './line'
 
 const SESSION_KEY = Buffer.alloc(16, 7).toString('base64')
 
@@ -18,5 +19,5 @@ server.keepAliveTimeout = 4_000
 server.listen(0, '127.0.0.1', () => {
   const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('no port')
-  console.log(`listening on http://127.0.0.1:${address.port}`)
+  console.log(helperLine(`http://127.0.0.1:${address.port}`))
 })
