@@ -33,7 +33,7 @@ export async function openStore(
     throw new Error(`cannot bring the database schema up to date: ${message}`, { cause: error })
   }
   return {
-    ...createStore(engine.db, run),
+    ...createStore(engine.db, engine.name, run),
     schemaProblem: () => run(() => schemaProblem(engine.db, engine.name)),
   }
 }
