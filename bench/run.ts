@@ -14,6 +14,7 @@ import { clusterLoad } from './measure/cluster'
 import { decryption } from './measure/decryption'
 import { memory } from './measure/memory'
 import { packageSize, weappLoginJs } from './measure/package-size'
+import { postgresLoad } from './measure/postgres'
 import { serverLoad } from './measure/server'
 import { startWechat } from './measure/wechat'
 import { report, type BenchResults } from './report/report'
@@ -37,10 +38,11 @@ async function main(): Promise<void> {
   progress('npm run build')
   build()
   const wechat = await startWechat()
-  let measuredServer: Pick<BenchResults, 'server' | 'cluster' | 'memory'>
+  let measuredServer: Pick<BenchResults, 'server' | 'postgres' | 'cluster' | 'memory'>
   try {
     measuredServer = {
       server: await serverLoad(wechat),
+      postgres: await postgresLoad(wechat),
       cluster: await clusterLoad(wechat),
       memory: await memory(wechat),
     }

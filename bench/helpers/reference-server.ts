@@ -9,43 +9,23 @@
  *
  * UPSTREAM_URL says where the upstream listens; DATA_DIR where the store lives.
  */
-import * as http from 'node:http'
 import Fastify from 'fastify'
 import { logSerializers } from '../../common/http/log'
 import { AJV_OPTIONS } from '../../common/http/ajv'
 import { LOGIN_BODY } from '../../miniprogram/contract'
-import { issueToken, openStore } from '../../server/src'
+import { issueToken, OneLinePerRequest, openStore } from '../../server/src'
+import { code2Session } from './code2session'
 import { helperLine } from './line'
 
 const TOKEN_TTL_S = 7 * 24 * 3600
-const upstream = new URL(process.env.UPSTREAM_URL ?? '')
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
-
-function code2Session(code: string): Promise<{ openid: string; session_key: string }> {
-  const query = new URLSearchParams({ appid: 'wx0', secret: 's', js_code: code })
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: upstream.hostname, port: upstream.port, path: `/sns/jscode2session?${query}`, agent },
-      (response) => {
-        let text = ''
-        response.setEncoding('utf8')
-        response.on('data', (chunk: string) => (text += chunk))
-        response.on('end', () => {
-          try {
-            resolve(JSON.parse(text))
-          } catch (error) {
-            reject(error)
-          }
-        })
-      },
-    )
-    request.on('error', reject)
-    request.end()
-  })
-}
 
 async function main(): Promise<void> {
-  const app = Fastify({ logger: { level: 'info', serializers: logSerializers }, ajv: AJV_OPTIONS })
+  // Quiet until the helper's first line is out (the bench reads it), then as the server logs.
+  const app = Fastify({
+    logger: { level: 'warn', serializers: logSerializers },
+    logController: new OneLinePerRequest(),
+    ajv: AJV_OPTIONS,
+  })
   const store = await openStore({ dataDir: process.env.DATA_DIR ?? '', database: null }, app.log)
 
   app.post<{ Body: { code: string } }>(
@@ -65,6 +45,7 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
   console.log(helperLine(address))
+  app.log.level = 'info'
 }
 
 void main()

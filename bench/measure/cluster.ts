@@ -22,7 +22,7 @@ import type { Wechat } from './wechat'
 export const CLUSTER_RUNS = 3
 
 /** PostgreSQL and Redis: DATABASE_URL and REDIS_URL, or private ones when their binaries exist. */
-async function clusterServices(): Promise<
+export async function clusterServices(): Promise<
   { databaseUrl: string; redisUrl: string; down(): Promise<void> } | string
 > {
   const { DATABASE_URL, REDIS_URL } = process.env

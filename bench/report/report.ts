@@ -4,6 +4,7 @@ import type { ClientResults } from '../measure/client'
 import { DECRYPTION_ROUNDS, type DecryptionResults } from '../measure/decryption'
 import { CONNECTIONS, SECONDS_PER_RUN, type Load } from '../measure/load'
 import type { PackageSizes } from '../measure/package-size'
+import type { PostgresResults } from '../measure/postgres'
 import { ROUNDS, type ServerResults } from '../measure/server'
 import { kib, mib, percent } from '../stats'
 import { LOAD_HEADER, loadRow, table } from './table'
@@ -15,6 +16,8 @@ export interface BenchResults {
   packaged: number
   server: ServerResults
   /** Or why it was skipped. */
+  postgres: PostgresResults | string
+  /** Or why it was skipped. */
   cluster: Load | string
   memory: number[]
   decryption: DecryptionResults
@@ -22,7 +25,9 @@ export interface BenchResults {
 
 /** The whole report, in Markdown: what RESULTS.md and the README show. */
 export function report(results: BenchResults): string {
-  const { client, size, packaged, server, cluster, memory, decryption } = results
+  const { client, size, packaged, server, postgres, cluster, memory, decryption } = results
+  const skipped = typeof postgres === 'string' ? postgres : null
+  const onPostgres = typeof postgres === 'string' ? null : postgres
   const cpus = os.cpus()
   return [
     `Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${mib(os.totalmem())} RAM; ` +
@@ -72,7 +77,7 @@ export function report(results: BenchResults): string {
       'NODE_ENV=production on SQLite, the standalone emulator in a process of its own as WeChat; ' +
       `medians of ${ROUNDS} interleaved rounds of ${SECONDS_PER_RUN} s; CPU: the answering ` +
       "process's user + system time from /proc, per request; the rate limiter is off on SQLite, " +
-      'on, in Redis, for three instances)',
+      'on, in Redis, on PostgreSQL and Redis)',
     '',
     table(LOAD_HEADER, [
       loadRow('POST /api/auth/login', server.login, percent(server.loginVsReference)),
@@ -83,6 +88,16 @@ export function report(results: BenchResults): string {
       ),
       loadRow('POST /api/auth/phone (code)', server.phone),
       loadRow('ceiling: a bare Fastify route answering a constant', server.constant),
+      loadRow(
+        'one instance on PostgreSQL and Redis: POST /api/auth/login',
+        onPostgres?.login ?? skipped ?? '',
+        onPostgres ? percent(onPostgres.loginVsReference) : '',
+      ),
+      loadRow(
+        'its reference: a bare route, the same Redis script, upstream call and SQL statements with pg directly',
+        onPostgres?.reference ?? skipped ?? '',
+        onPostgres ? '100 %' : '',
+      ),
       loadRow('three instances on PostgreSQL and Redis: POST /api/auth/login', cluster),
     ]),
     '',
@@ -131,6 +146,12 @@ export function report(results: BenchResults): string {
         goalRow(GOALS.authModule, size.auth),
         goalRow(GOALS.npmPackage, packaged),
         goalRow(GOALS.login, server.loginVsReference),
+        ...(onPostgres
+          ? [
+              goalRow(GOALS.postgresLogin, onPostgres.loginVsReference),
+              goalRow(GOALS.postgresCpu, onPostgres.login.cpuMs / server.login.cpuMs),
+            ]
+          : []),
         goalRow(GOALS.rssAtStart, memory[0] ?? NaN),
         goalRow(GOALS.rssAfterLogins, memory[MEMORY_BATCHES] ?? NaN),
         goalRow(GOALS.decryption, decryption.ratio),

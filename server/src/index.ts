@@ -12,3 +12,5 @@ export type { WechatApi, WechatSession, WechatHttpOptions } from './wechat/clien
 // The bench's physical reference makes the same token and store write as a login.
 export { openStore, type Store } from './store'
 export { issueToken } from './sessions/tokens'
+// The references log as the server does: one line per request.
+export { OneLinePerRequest } from './http/request-log'
