@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import autocannon from 'autocannon'
-import { median } from '../stats'
+import { median, progress } from '../stats'
 
 // A server under load: autocannon's requests per second and latency, and the answering
 // processes' CPU time per request as the kernel counts it.
@@ -98,4 +98,27 @@ export async function postJson<T>(url: string, body: object, token?: string): Pr
   })
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`)
   return (await response.json()) as T
+}
+
+/**
+ * Runs every target once per round, in an order that rotates each round, so a slow spell of the
+ * shared machine weighs on all of them alike; one unmeasured second each first, so the JIT has
+ * seen the code paths before the clock starts. Each target's runs, in round order.
+ */
+export async function interleaved<Name extends string>(
+  what: string,
+  targets: Record<Name, (seconds: number) => Promise<Load>>,
+  rounds: number,
+): Promise<Record<Name, Load[]>> {
+  const names = Object.keys(targets) as Name[]
+  for (const name of names) await targets[name](1)
+  const runs = Object.fromEntries(names.map((name) => [name, [] as Load[]])) as Record<Name, Load[]>
+  for (let round = 0; round < rounds; round++) {
+    progress(`${what}, round ${round + 1} of ${rounds}`)
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]!
+      runs[name].push(await targets[name](SECONDS_PER_RUN))
+    }
+  }
+  return runs
 }

@@ -3,17 +3,9 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { freshDatabase } from '../../server/test/support/postgres'
 import { startInstance } from '../../test/support/cluster'
-import { median, progress } from '../stats'
+import { median } from '../stats'
 import { clusterServices } from './cluster'
-import {
-  CODES_PER_RUN,
-  load,
-  measured,
-  medianLoad,
-  postEach,
-  SECONDS_PER_RUN,
-  type Load,
-} from './load'
+import { CODES_PER_RUN, load, measured, medianLoad, postEach, interleaved, type Load } from './load'
 import { helper, SERVER_MAIN } from './processes'
 import { ROUNDS } from './server'
 import type { Wechat } from './wechat'
@@ -73,16 +65,7 @@ export async function postgresLoad(wechat: Wechat): Promise<PostgresResults | st
         )
       },
     }
-    const names = ['login', 'reference'] as const
-    for (const name of names) await targets[name](1)
-    const runs = { login: [] as Load[], reference: [] as Load[] }
-    for (let round = 0; round < ROUNDS; round++) {
-      progress(`one instance on PostgreSQL and Redis, round ${round + 1} of ${ROUNDS}`)
-      for (let i = 0; i < names.length; i++) {
-        const name = names[(round + i) % names.length]!
-        runs[name].push(await targets[name](SECONDS_PER_RUN))
-      }
-    }
+    const runs = await interleaved('one instance on PostgreSQL and Redis', targets, ROUNDS)
     return {
       login: medianLoad(runs.login),
       reference: medianLoad(runs.reference),

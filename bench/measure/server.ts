@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { startInstance } from '../../test/support/cluster'
-import { median, progress } from '../stats'
+import { median } from '../stats'
 import {
   CODES_PER_RUN,
   load,
@@ -10,7 +10,7 @@ import {
   medianLoad,
   postEach,
   postJson,
-  SECONDS_PER_RUN,
+  interleaved,
   type Load,
 } from './load'
 import { helper, SERVER_MAIN } from './processes'
@@ -30,10 +30,7 @@ export interface ServerResults {
   cpuVsReference: number
 }
 
-/**
- * The login route against its physical reference, interleaved: each round runs every target once,
- * in a rotating order, so a slow spell of the shared machine weighs on all of them alike.
- */
+/** The login route against its physical reference, in interleaved rounds. */
 export async function serverLoad(wechat: Wechat): Promise<ServerResults> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-server-'))
   const server = await startInstance(
@@ -80,20 +77,7 @@ export async function serverLoad(wechat: Wechat): Promise<ServerResults> {
       constant: (seconds) =>
         measured([reference.pid], () => load({ url: `${reference.url}/bare`, duration: seconds })),
     }
-    const names = Object.keys(targets) as (keyof typeof targets)[]
-    // One unmeasured second each, so the JIT has seen the code paths before the clock starts.
-    for (const name of names) await targets[name](1)
-    const runs = Object.fromEntries(names.map((name) => [name, [] as Load[]])) as Record<
-      keyof typeof targets,
-      Load[]
-    >
-    for (let round = 0; round < ROUNDS; round++) {
-      progress(`server, round ${round + 1} of ${ROUNDS}`)
-      for (let i = 0; i < names.length; i++) {
-        const name = names[(round + i) % names.length]!
-        runs[name].push(await targets[name](SECONDS_PER_RUN))
-      }
-    }
+    const runs = await interleaved('server', targets, ROUNDS)
     const perRound = (f: (round: number) => number) => median(runs.login.map((_, r) => f(r)))
     return {
       login: medianLoad(runs.login),
