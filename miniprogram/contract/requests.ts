@@ -60,7 +60,9 @@ export const PROFILE_BODY = {
       type: 'string',
       description:
         `Trimmed by the server, then 1 to ${NICKNAME_MAX_CODE_POINTS} code points, without ` +
-        'control characters, zero-width or bidirectional marks, or lone surrogates ' +
+        'control characters, zero-width or bidirectional marks, characters that render as ' +
+        'nothing (Hangul fillers, the soft hyphen, tag characters outside a flag, ' +
+        'noncharacters…) or lone surrogates, and not only joiners or variation selectors ' +
         '(else 400 NICKNAME_INVALID).',
     },
   },
