@@ -51,6 +51,7 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   404: 'NOT_FOUND',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  417: 'EXPECTATION_FAILED',
   429: 'RATE_LIMITED',
 }
 
