@@ -40,15 +40,16 @@ export const PHONE_BODY = {
 
 export const USER_INFO_BODY = {
   type: 'object',
-  description: 'The getuserinfo event. rawData and signature come as a pair, checked first.',
+  description:
+    'The getuserinfo event, as WeChat hands it over: the signature of rawData is checked before ' +
+    'anything is decrypted.',
   properties: {
     encryptedData: ENCRYPTED_DATA,
     iv: IV,
     rawData: { type: 'string', minLength: 1, maxLength: 4096 },
     signature: { type: 'string', minLength: 1, maxLength: 64 },
   },
-  required: ['encryptedData', 'iv'],
-  dependentRequired: { rawData: ['signature'], signature: ['rawData'] },
+  required: ['encryptedData', 'iv', 'rawData', 'signature'],
   additionalProperties: false,
 } as const
 

@@ -20,7 +20,7 @@ import { OPENAPI_OPTIONS } from './http/openapi'
 import { logSerializers } from '../../common/http/log'
 import { localOrigin } from '../../common/http/origin'
 import { RedisTokenStore } from './wechat/access-token/redis-store'
-import type { SharedRedis } from './redis/connection'
+import type { SharedRedis } from './redis/shared'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
@@ -116,9 +116,7 @@ function ownWechatClient(
     http: { ...DEFAULT_WECHAT_HTTP, ...options.wechatHttp },
     now,
     log: app.log.child({ component: 'wechat' }),
-    tokenStore: redis
-      ? new FallbackTokenStore(new RedisTokenStore(redis.client, appid, now))
-      : undefined,
+    tokenStore: redis ? new FallbackTokenStore(new RedisTokenStore(redis, appid, now)) : undefined,
   })
   app.addHook('onClose', async () => client.close())
   return client
