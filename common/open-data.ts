@@ -105,6 +105,11 @@ function isObject(value: unknown): value is OpenData {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** A session_key as WeChat hands it over: 16 bytes, in strict base64. */
+export function isSessionKey(value: string): boolean {
+  return strictBase64(value)?.length === BLOCK
+}
+
 export function decryptOpenData(sessionKey: string, encryptedData: string, iv: string): OpenData {
   const key = strictBase64(sessionKey)
   if (!key || key.length !== BLOCK) throw stale('it is not a 16-byte key')

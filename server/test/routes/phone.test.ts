@@ -87,22 +87,36 @@ describe('POST /api/auth/phone with a code', () => {
     expect(stolen.body.error.code).toBe('WECHAT_CODE_INVALID')
   })
 
-  it('maps 45011 to 429 and -1 after the retries to 503', async () => {
+  it('maps 45011 to 429, and -1 to 503 at once: a phone code is never sent twice', async () => {
     const { token, mint } = await signedIn()
     await h.control.addFault({ api: 'getuserphonenumber', errcode: 45011 })
     expect((await phone(token, { code: (await mint()).code })).body.error.code).toBe('RATE_LIMITED')
-    await h.control.addFault({ api: 'getuserphonenumber', errcode: -1, times: 3 })
+    await h.control.addFault({ api: 'getuserphonenumber', errcode: -1 })
     const busy = await phone(token, { code: (await mint()).code })
     expect(busy.status).toBe(503)
     expect(busy.body.error.code).toBe('WECHAT_UNAVAILABLE')
+    expect((await calls()).getuserphonenumber).toBe(2)
   })
 
-  it('answers 503 when stable_token is unavailable', async () => {
+  it('never sends a phone code again after a timeout: 503, never WECHAT_CODE_INVALID', async () => {
     const { token, mint } = await signedIn()
+    await h.control.addFault({ api: 'getuserphonenumber', latencyMs: 1000 })
+    const reply = await phone(token, { code: (await mint()).code })
+    expect(reply.status).toBe(503)
+    expect(reply.body.error.code).toBe('WECHAT_UNAVAILABLE')
+    expect((await calls()).getuserphonenumber).toBe(1)
+  })
+
+  it('retries stable_token, which carries no code: 503 only after three -1', async () => {
+    const { token, mint } = await signedIn()
+    await h.control.addFault({ api: 'stable_token', errcode: -1, times: 2 })
+    expect((await phone(token, { code: (await mint()).code })).status).toBe(200)
+    await h.control.retireAccessToken()
     await h.control.addFault({ api: 'stable_token', errcode: -1, times: 3 })
     const reply = await phone(token, { code: (await mint()).code })
     expect(reply.status).toBe(503)
     expect(reply.body.error.code).toBe('WECHAT_UNAVAILABLE')
+    expect((await calls()).stable_token).toBe(6)
   })
 })
 
