@@ -103,7 +103,7 @@ const legacy: Check = {
 
 const stale: Check = {
   name: 'encryptedData sealed before a second wx.login → 409 SESSION_KEY_STALE',
-  clause: `docs/api.md › Error codes: 409 SESSION_KEY_STALE "the payload could not be decrypted with the session_key the server holds"; › POST /api/auth/login: "the latest login wins"`,
+  clause: `docs/api.md › Error codes: 409 SESSION_KEY_STALE "could not be opened with the session_key the server holds"; › POST /api/auth/login: "the latest login wins"`,
   async run(kit) {
     const { openid } = await kit.signIn()
     const old = await kit.emulator.mintPhone(openid)
@@ -119,12 +119,8 @@ const stale: Check = {
 
 const uniform = uniformFailures({
   name: "every way encryptedData fails to open (its base64, its lengths, its padding, not UTF-8, not JSON, not an object, fields missing, another app's watermark) → one answer, 409 SESSION_KEY_STALE, word for word",
-  clause: `docs/api.md › Error codes: 409 SESSION_KEY_STALE "every way a payload fails to open gets this one answer, word for word"`,
   route: 'POST /api/auth/phone',
-  mint: async (kit, openid) => {
-    const { encryptedData, iv } = await kit.emulator.mintPhone(openid)
-    return { encryptedData, iv }
-  },
+  mint: (kit, openid) => kit.emulator.mintPhone(openid),
   body: async (_kit, _openid, sealed) => sealed,
   fields: { phoneNumber: '13912345678', purePhoneNumber: '13912345678', countryCode: '86' },
 })

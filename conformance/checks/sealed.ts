@@ -36,7 +36,12 @@ type Failure = [what: string, make: (sessionKey: string, appid: string) => Promi
  * padding, a key the backend does not hold), or opened to the wrong thing (not UTF-8, not JSON,
  * not an object, fields missing, another app's watermark). `mint` is a good payload of the route.
  */
-function failures(mint: () => Promise<Sealed>, fields: object): Failure[] {
+function failures(mintAny: () => Promise<Sealed>, fields: object): Failure[] {
+  // Only the sealed part of what WeChat mints (a phone code, rawData and its signature stay out).
+  const mint = async (): Promise<Sealed> => {
+    const { encryptedData, iv } = await mintAny()
+    return { encryptedData, iv }
+  }
   const pad = (text: string, byte: number, count: number) =>
     Buffer.concat([Buffer.from(text), Buffer.alloc(count, byte)])
   return [
@@ -77,7 +82,7 @@ const PER_USER = 4
 
 export interface SealedRoute {
   route: 'POST /api/auth/phone' | 'POST /api/auth/userinfo'
-  /** A good payload for the user, as WeChat would mint it. */
+  /** A good payload for the user, as WeChat would mint it (what else it holds is left out). */
   mint(kit: Kit, openid: string): Promise<Sealed>
   /** A payload's body, as the route takes it (user info: with a good rawData and signature). */
   body(kit: Kit, openid: string, sealed: Sealed): Promise<unknown>
@@ -85,8 +90,11 @@ export interface SealedRoute {
   fields: object
 }
 
-export function uniformFailures(options: SealedRoute & { name: string; clause: string }): Check {
-  const { route, name, clause } = options
+const CLAUSE = `docs/api.md › Error codes: 409 SESSION_KEY_STALE "Every way a payload fails to open gets this one answer, word for word"`
+
+export function uniformFailures(options: SealedRoute & { name: string }): Check {
+  const { route, name } = options
+  const clause = CLAUSE
   const [method = 'POST', path = '/'] = route.split(' ')
   return {
     name,

@@ -70,7 +70,7 @@ const wrongSignature: Check = {
 
 const stale: Check = {
   name: 'user info sealed before a second wx.login → 409 SESSION_KEY_STALE',
-  clause: `${USERINFO}: errors "409 SESSION_KEY_STALE"; docs/api.md › Error codes: SESSION_KEY_STALE "the payload could not be decrypted with the session_key the server holds"`,
+  clause: `${USERINFO}: errors "409 SESSION_KEY_STALE"; docs/api.md › Error codes: SESSION_KEY_STALE "could not be opened with the session_key the server holds"`,
   async run(kit) {
     const { openid } = await kit.signIn()
     const old = await kit.emulator.mintUserInfo(openid, { nickName: 'Stale' })
@@ -92,12 +92,8 @@ const stale: Check = {
 
 const uniform = uniformFailures({
   name: "every way a signed payload's encryptedData fails to open → one answer, 409 SESSION_KEY_STALE, word for word",
-  clause: `docs/api.md › Error codes: 409 SESSION_KEY_STALE "every way a payload fails to open gets this one answer, word for word"`,
   route: 'POST /api/auth/userinfo',
-  mint: async (kit, openid) => {
-    const { encryptedData, iv } = await kit.emulator.mintUserInfo(openid)
-    return { encryptedData, iv }
-  },
+  mint: (kit, openid) => kit.emulator.mintUserInfo(openid),
   body: signedUserInfo,
   fields: { nickName: 'Kit', avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/kit/132' },
 })
