@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     return fail(`cannot start: ${describeStartError(error, config)}`)
   })
 
+  // Before the first line: a tool that reads it may send SIGTERM at once, and gets a graceful stop.
+  stopOnSignals(server)
   console.log(
     serverLine({
       url: `http://${hostInUrl(config.host)}:${server.port}`,
@@ -99,7 +101,6 @@ async function main(): Promise<void> {
   }
 
   log.release()
-  stopOnSignals(server)
 }
 
 /** A log destination that holds its lines until release(), then writes through. */
