@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { redactUrl } from '../common/redact'
 import { GROUPS } from './checks'
 import { listChecks, tablePrinter } from './report'
 import { EXIT, runConformance, SetupError, tally } from './run'
@@ -87,8 +88,8 @@ async function main(): Promise<void> {
     else {
       console.log(
         JSON.stringify({
-          backend: backend.href,
-          emulator: { url: emulator.href, ...run.emulator },
+          backend: redactUrl(backend.href),
+          emulator: { url: redactUrl(emulator.href), ...run.emulator },
           passed,
           failed,
           notRun,

@@ -1,4 +1,5 @@
 import { styleText } from 'node:util'
+import { redactUrl } from '../common/redact'
 import type { Group } from './kit'
 import { tally, type Result, type Run, type Stopped } from './run'
 
@@ -18,8 +19,8 @@ export function tablePrinter(write: (line: string) => void, color: boolean): Pri
   const paint = (style: Style, text: string) => (color ? styleText(style, text) : text)
   return {
     header(backend, emulator) {
-      write(`Checking ${backend.href} against docs/api.md`)
-      write(`WeChat: the emulator at ${emulator.href}`)
+      write(`Checking ${redactUrl(backend.href)} against docs/api.md`)
+      write(`WeChat: the emulator at ${redactUrl(emulator.href)}`)
     },
     group(title) {
       write('')

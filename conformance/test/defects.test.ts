@@ -1,3 +1,4 @@
+import { OpenDataError, decryptOpenData } from '../../common/open-data'
 import type { Result } from '../run'
 import { runKit, startReference, type Reference } from './support/kit-process'
 import { jsonReply, startProxy, withJson, type Hook, type Proxy } from './support/proxy'
@@ -161,5 +162,42 @@ it('turns the malformed-JSON and 5xx rows red for a backend that answers 500 to 
     'no 5xx in the whole run, except where WeChat was made to fail',
     'odd JSON (5,000 levels deep, __proto__, constructor, a lone surrogate, duplicate keys, 1e999, a BOM) → a 4xx in the error shape, and logins still work',
   ])
+  expect(code).toBe(1)
+}, 120_000)
+
+it('turns the two oracle rows red for a backend whose decryption failures can be told apart', async () => {
+  // The defect: the message says why the payload did not open (bad padding, not JSON, another
+  // app's watermark), as the reference server's did before issue 15. The proxy knows each token's
+  // session_key from the wiretap, and words each refusal as such a backend would.
+  const keyOfToken = new Map<string, string>()
+  const { code, failed } = await runBehind(async (request, forward) => {
+    const reply = await forward()
+    const body = jsonReply(reply)
+    if (isLogin(request) && reply.status === 200 && typeof body?.token === 'string') {
+      const session = heard.get(loginCode(request.body) ?? '')
+      if (session) keyOfToken.set(body.token, session.session_key)
+    }
+    const sealed = ['/api/auth/phone', '/api/auth/userinfo'].includes(request.path)
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
+    const key = keyOfToken.get(token)
+    const error = body?.error as { code?: string } | undefined
+    if (!sealed || !key || error?.code !== 'SESSION_KEY_STALE') return reply
+    const { encryptedData, iv } = JSON.parse(request.body.toString('utf8')) as {
+      encryptedData: string
+      iv: string
+    }
+    let why = 'the decrypted data is not what was expected'
+    try {
+      decryptOpenData(key, encryptedData, iv)
+    } catch (cause) {
+      if (cause instanceof OpenDataError) why = cause.message
+    }
+    return withJson(reply, { error: { code: 'SESSION_KEY_STALE', message: why } })
+  })
+  expect(names(failed)).toEqual([
+    "every way a signed payload's encryptedData fails to open → one answer, 409 SESSION_KEY_STALE, word for word",
+    "every way encryptedData fails to open (its base64, its lengths, its padding, not UTF-8, not JSON, not an object, fields missing, another app's watermark) → one answer, 409 SESSION_KEY_STALE, word for word",
+  ])
+  expect(failed[0]?.reason).toContain('tells failures apart')
   expect(code).toBe(1)
 }, 120_000)

@@ -10,13 +10,15 @@ import { emulatorPlugin, frameworkErrorsUnder, MOUNTED_AT, WechatEmulator } from
 import {
   httpServerOptions,
   refuseMissingHost,
+  refuseUnmetExpectations,
   type RequestTimeouts,
 } from '../../common/http/limits'
+import { securityHeaders } from './http/headers'
 import { OPENAPI_OPTIONS } from './http/openapi'
 import { logSerializers } from '../../common/http/log'
 import { localOrigin } from '../../common/http/origin'
 import { RedisTokenStore } from './wechat/access-token/redis-store'
-import type { SharedRedis } from './redis/connection'
+import type { SharedRedis } from './redis/shared'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
@@ -34,6 +36,8 @@ import {
 
 /** The built-in emulator's base under this server. */
 export const EMULATOR_PREFIX = MOUNTED_AT
+// Fatal: bytes that are not UTF-8 are refused, not turned into U+FFFD and stored.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const JSON_BODY_LIMIT = 16 * 1024
 const SWEEP_INTERVAL_MS = 10 * 60_000
 
@@ -61,6 +65,15 @@ export interface AppOptions {
   redisKeyPrefix?: string
   /** Registered after the routes: development tools (main.ts adds the browser preview). */
   plugins?: FastifyPluginAsync[]
+}
+
+function utf8(bytes: Buffer | string): string | null {
+  if (typeof bytes === 'string') return bytes
+  try {
+    return UTF8.decode(bytes)
+  } catch {
+    return null
+  }
 }
 
 export function createEmulator(config: Config, now: () => number): WechatEmulator {
@@ -102,9 +115,7 @@ function ownWechatClient(
     http: { ...DEFAULT_WECHAT_HTTP, ...options.wechatHttp },
     now,
     log: app.log.child({ component: 'wechat' }),
-    tokenStore: redis
-      ? new FallbackTokenStore(new RedisTokenStore(redis.client, appid, now))
-      : undefined,
+    tokenStore: redis ? new FallbackTokenStore(new RedisTokenStore(redis, appid, now)) : undefined,
   })
   app.addHook('onClose', async () => client.close())
   return client
@@ -133,14 +144,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler)
 
   refuseMissingHost(app)
+  refuseUnmetExpectations(app)
 
   // JSON only: text/plain would reach the schemas as a string.
   app.removeContentTypeParser(['application/json', 'text/plain'])
   const parseJson = app.getDefaultJsonParser('error', 'error')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     // An empty body is no body: a bodyless POST may still say application/json.
     if (body.length === 0) return done(null, undefined)
-    parseJson(request, body.toString(), (error, value) => {
+    const text = utf8(body)
+    if (text === null) return done(new ApiError('INVALID_REQUEST', 'the body is not valid UTF-8'))
+    parseJson(request, text, (error, value) => {
       // Fastify's message would quote the body back.
       done(error && new ApiError('INVALID_REQUEST', 'the body is not valid JSON'), value)
     })
@@ -157,6 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply) => {
     if (!app.server.listening) reply.header('connection', 'close')
   })
+  app.addHook('onSend', securityHeaders)
 
   const store = options.store ?? (await openStore(config, app.log.child({ component: 'store' })))
   const sweep = setInterval(() => {

@@ -313,6 +313,27 @@ describe('the compiled server (npm run build)', () => {
     expect(await emulator.exited).toBe(0)
   }, 30_000)
 
+  it('prints WECHAT_API_BASE without the credentials it may carry', async () => {
+    const server = start(process.execPath, ['server/dist/main.js'], {
+      NODE_ENV: 'production',
+      WECHAT_APPID: EMULATOR_APPID,
+      WECHAT_SECRET: EMULATOR_SECRET,
+      WECHAT_API_BASE: `http://proxy-user:proxy-pw@127.0.0.1:${await closedPort()}`,
+      PORT: '0',
+      NODE_OPTIONS: '',
+    })
+    try {
+      const { wechatApiBase, builtInEmulator } = await listening(server)
+      expect(builtInEmulator).toBe(false)
+      expect(wechatApiBase).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:\d+$/)
+    } finally {
+      server.child.kill('SIGTERM')
+    }
+    expect(await server.exited).toBe(0)
+    const { stdout, stderr } = server.output()
+    expect(stdout + stderr).not.toContain('proxy-pw')
+  }, 30_000)
+
   it('refuses to start under NODE_ENV=production without WeChat credentials', async () => {
     const server = start(process.execPath, ['server/dist/main.js'], {
       NODE_ENV: 'production',

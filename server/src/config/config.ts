@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { readEnv, type Env } from '../../../common/env'
+import { readEnv, type Env, type EnvReader } from '../../../common/env'
 import { parseTrustProxy } from './trust-proxy'
 import { readWechatTarget, type WechatTarget } from './wechat-target'
 
@@ -76,6 +76,22 @@ function isRedisUrl(value: string): boolean {
   )
 }
 
+/** TRUST_PROXY_PUBLIC=1: the proxies TRUST_PROXY lists may be at public addresses. */
+function trustProxyPublic(read: EnvReader): boolean {
+  const value = read.raw('TRUST_PROXY_PUBLIC')
+  if (value === undefined || value === '0') return false
+  if (value !== '1') {
+    read.problem(`TRUST_PROXY_PUBLIC must be 1 or 0 (got "${value}")`)
+    return false
+  }
+  if (!/[.:a-z]/i.test(read.raw('TRUST_PROXY') ?? '')) {
+    read.problem(
+      'TRUST_PROXY_PUBLIC=1 applies only to a list of addresses in TRUST_PROXY, not to a hop count',
+    )
+  }
+  return true
+}
+
 /** Reads the environment; collects every problem before giving up, so one run lists them all. */
 export function loadConfig(env: Env): Config {
   const read = readEnv(env)
@@ -83,7 +99,7 @@ export function loadConfig(env: Env): Config {
 
   const port = integer('PORT', 3000, 0, 65535)
   const host = read.host('HOST', '127.0.0.1')
-  const wechat = readWechatTarget(read)
+  const wechat = readWechatTarget(read, host)
 
   const dataDir = resolve(raw('DATA_DIR') ?? DEFAULT_DATA_DIR)
   const databaseUrl = raw('DATABASE_URL')
@@ -118,6 +134,6 @@ export function loadConfig(env: Env): Config {
     tokenTtlS: integer('TOKEN_TTL_S', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     watermarkMaxAgeS: integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600),
     rateLimitPerMin: integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000),
-    trustProxy: parseTrustProxy(raw('TRUST_PROXY'), read),
+    trustProxy: parseTrustProxy(raw('TRUST_PROXY'), read, trustProxyPublic(read)),
   })
 }

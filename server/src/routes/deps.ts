@@ -1,5 +1,5 @@
 import type { Config } from '../config/config'
-import type { SharedRedis } from '../redis/connection'
+import type { SharedRedis } from '../redis/shared'
 import type { Store } from '../store'
 import type { WechatApi } from '../wechat/client'
 
@@ -9,6 +9,6 @@ export interface RouteDeps {
   store: Store
   wechat: WechatApi
   now: () => number
-  /** With REDIS_URL: what the instances share (the rate limit). */
+  /** With REDIS_URL: what the instances share (the rate limit, the decryption budget). */
   redis: SharedRedis | null
 }

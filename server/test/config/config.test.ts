@@ -122,6 +122,34 @@ describe('loadConfig', () => {
       )
     })
 
+    it.each(['0.0.0.0', '::', '10.0.0.5', 'api.example.com'])(
+      'refuses EMULATOR=1 under NODE_ENV=production with HOST=%s, where the network reaches it',
+      (host) => {
+        const { problems } = configErrorOf({ NODE_ENV: 'production', EMULATOR: '1', HOST: host })
+        expect(problems).toEqual([
+          expect.stringMatching(
+            /^EMULATOR=1 under NODE_ENV=production listens on HOST=.*: anyone who reaches it can read any session_key/,
+          ),
+        ])
+      },
+    )
+
+    it.each(['127.0.0.1', '127.0.0.2', 'localhost', '::1'])(
+      'takes EMULATOR=1 under NODE_ENV=production on the loopback HOST=%s',
+      (host) => {
+        expect(loadConfig({ NODE_ENV: 'production', EMULATOR: '1', HOST: host }).emulator).toEqual({
+          mode: 'preview',
+        })
+      },
+    )
+
+    it('never prints the credentials of WECHAT_API_BASE, even when refusing it', () => {
+      const { message } = configErrorOf({ WECHAT_API_BASE: 'http://proxy:s3cret-pw@host/?x=1' })
+      expect(message).toContain('WECHAT_API_BASE must be an http(s) URL')
+      expect(message).toContain('http://***@host/?x=1')
+      expect(message).not.toContain('s3cret-pw')
+    })
+
     it.each(['Production', 'production ', 'prod', 'PRODUCTION'])(
       'refuses NODE_ENV=%j rather than run the emulator in development',
       (value) => {
@@ -171,21 +199,53 @@ describe('loadConfig', () => {
     })
 
     it.each(['::ffff:0:0/96', '0.0.0.0/1,128.0.0.0/1', '::/1,8000::/1', '2000::/3', '8.0.0.0/7'])(
-      'refuses %s, public ranges that trust everyone there',
+      'refuses %s, public ranges that trust everyone there, even with TRUST_PROXY_PUBLIC=1',
       (value) => {
-        const { problems } = configErrorOf({ TRUST_PROXY: value })
+        const { problems } = configErrorOf({ TRUST_PROXY: value, TRUST_PROXY_PUBLIC: '1' })
         expect(problems).toEqual([
           expect.stringMatching(/^TRUST_PROXY=.* trusts public addresses no proxy has/),
         ])
       },
     )
 
-    it.each(['8.8.8.0/24', '100.64.0.0/10', 'fc00::/7', '2001:db8::/32'])(
-      'accepts %s: one network, or a private range of any size',
+    it.each([
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      '127.0.0.1',
+      '169.254.0.0/16',
+      '100.64.0.0/10',
+      'fc00::/7',
+      'fe80::/10',
+      '::1',
+      '10.1.2.3, fd12:3456::/48',
+    ])('accepts %s: loopback, private, link-local, unique-local (and RFC 6598) ranges', (value) => {
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(
+        value.split(',').map((entry) => entry.trim()),
+      )
+    })
+
+    it.each(['8.8.8.0/24', '1.0.0.0/8', '2001::/16', '2001:db8::/32', '10.0.0.0/8,203.0.113.7'])(
+      'refuses %s, public addresses, unless TRUST_PROXY_PUBLIC=1 says so',
       (value) => {
-        expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual([value])
+        const { problems } = configErrorOf({ TRUST_PROXY: value })
+        expect(problems).toEqual([
+          expect.stringMatching(/^TRUST_PROXY=.* names public addresses .* TRUST_PROXY_PUBLIC=1/),
+        ])
+        expect(loadConfig({ TRUST_PROXY: value, TRUST_PROXY_PUBLIC: '1' }).trustProxy).toEqual(
+          value.split(',').map((entry) => entry.trim()),
+        )
       },
     )
+
+    it('refuses TRUST_PROXY_PUBLIC other than 1, or without a list to apply to', () => {
+      expect(configErrorOf({ TRUST_PROXY_PUBLIC: 'yes' }).problems).toEqual([
+        expect.stringMatching(/^TRUST_PROXY_PUBLIC must be 1/),
+      ])
+      expect(configErrorOf({ TRUST_PROXY: '1', TRUST_PROXY_PUBLIC: '1' }).problems).toEqual([
+        expect.stringMatching(/^TRUST_PROXY_PUBLIC=1 applies only to a list of addresses/),
+      ])
+    })
 
     it.each(['maybe', '11', '-1', '10.0.0.0/0', '::/0', '10.0.0.300', '10.0.0.0/33', '1.2.3.4,'])(
       'refuses %s',
