@@ -80,6 +80,36 @@ export const AVATAR_ANSWER = {
   additionalProperties: false,
 } as const satisfies Schema
 
+const TIME = { type: 'string', minLength: 1, description: 'ISO 8601, UTC' } as const
+const NULLABLE_TIME = {
+  type: ['string', 'null'],
+  description: 'ISO 8601, UTC; null: not known',
+} as const
+
+/**
+ * GET /api/me/export: everything the backend holds about the user, for them to keep (PIPL's right
+ * to see and copy it). The user's own unionid is theirs to see; the session_key never leaves.
+ */
+export const ACCOUNT_EXPORT = {
+  type: 'object',
+  properties: {
+    user: USER,
+    unionid: { ...NULLABLE_TEXT, description: "WeChat's unionid, when the app is bound to one" },
+    createdAt: TIME,
+    lastLoginAt: NULLABLE_TIME,
+    sessions: {
+      type: 'object',
+      description: 'The logged-in devices: how many sessions are open, since when the oldest',
+      properties: { open: { type: 'integer', minimum: 0 }, since: NULLABLE_TIME },
+      required: ['open', 'since'],
+      additionalProperties: false,
+    },
+    exportedAt: TIME,
+  },
+  required: ['user', 'unionid', 'createdAt', 'lastLoginAt', 'sessions', 'exportedAt'],
+  additionalProperties: false,
+} as const satisfies Schema
+
 export type User = Infer<typeof USER>
 export type LoginAnswer = Infer<typeof LOGIN_ANSWER>
 export type PhoneNumber = Infer<typeof PHONE_NUMBER>
@@ -87,3 +117,4 @@ export type UserInfo = Infer<typeof USER_INFO>
 export type UserInfoAnswer = Infer<typeof USER_INFO_ANSWER>
 export type UserAnswer = Infer<typeof USER_ANSWER>
 export type AvatarAnswer = Infer<typeof AVATAR_ANSWER>
+export type AccountExport = Infer<typeof ACCOUNT_EXPORT>

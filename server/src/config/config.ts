@@ -1,9 +1,11 @@
 import { resolve } from 'node:path'
 import { readEnv, type Env } from '../../../common/env'
+import { readPhoneKeys, type PhoneKeys } from './phone-keys'
 import { parseTrustProxy } from './trust-proxy'
 import { readWechatTarget, type WechatTarget } from './wechat-target'
 
 export { ConfigError } from '../../../common/env'
+export type { PhoneKeys }
 export type { EmulatorMode } from '../../../emulator'
 
 /** PostgreSQL, where the store lives when DATABASE_URL is set. */
@@ -41,6 +43,11 @@ export interface Config extends WechatTarget {
    * addresses and CIDRs. Never everyone.
    */
   trustProxy: number | readonly string[]
+  /**
+   * The keys of the phone numbers at rest; null (development only): a key the store generates and
+   * keeps in dataDir.
+   */
+  phoneKeys: PhoneKeys | null
 }
 
 /**
@@ -119,5 +126,6 @@ export function loadConfig(env: Env): Config {
     watermarkMaxAgeS: integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600),
     rateLimitPerMin: integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000),
     trustProxy: parseTrustProxy(raw('TRUST_PROXY'), read),
+    phoneKeys: readPhoneKeys(read, wechat.production),
   })
 }

@@ -1,4 +1,7 @@
-import type { RateLimitPluginOptions } from '@fastify/rate-limit'
+import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
+import type { Config } from '../config/config'
+import { ApiError } from '../http/errors'
 import type { SharedRedis } from './connection'
 
 /**
@@ -13,4 +16,28 @@ import type { SharedRedis } from './connection'
  */
 export function sharedRateLimit(redis: SharedRedis | null): Partial<RateLimitPluginOptions> {
   return redis ? { redis: redis.client, nameSpace: 'rate-limit:', skipOnError: true } : {}
+}
+
+/**
+ * The per-address budget of RATE_LIMIT_PER_MIN, as an onRequest hook; null with the limiter off.
+ * One store behind every hook it gives: the auth routes and the account routes count together.
+ */
+export async function addressRateLimit(
+  app: FastifyInstance,
+  config: Pick<Config, 'rateLimitPerMin'>,
+  redis: SharedRedis | null,
+): Promise<onRequestHookHandler | null> {
+  if (config.rateLimitPerMin <= 0) return null
+  await app.register(rateLimit, {
+    global: false,
+    max: config.rateLimitPerMin,
+    timeWindow: 60_000,
+    ...sharedRateLimit(redis),
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        'RATE_LIMITED',
+        `too many requests from this address; retry in ${context.after}`,
+      ),
+  })
+  return app.rateLimit()
 }

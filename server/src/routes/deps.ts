@@ -1,5 +1,5 @@
+import type { onRequestHookHandler } from 'fastify'
 import type { Config } from '../config/config'
-import type { SharedRedis } from '../redis/connection'
 import type { Store } from '../store'
 import type { WechatApi } from '../wechat/client'
 
@@ -9,6 +9,6 @@ export interface RouteDeps {
   store: Store
   wechat: WechatApi
   now: () => number
-  /** With REDIS_URL: what the instances share (the rate limit). */
-  redis: SharedRedis | null
+  /** The per-address limit of the auth and account routes; null with RATE_LIMIT_PER_MIN=0. */
+  rateLimit: onRequestHookHandler | null
 }
