@@ -1,6 +1,6 @@
 import { styleText } from 'node:util'
 import type { Group } from './kit'
-import type { Result, Run } from './run'
+import { failed, type Result, type Run } from './run'
 
 // The table people read: a line per check under its group, the reason and the contract's words
 // under each failure, a summary last.
@@ -26,6 +26,10 @@ export function tablePrinter(write: (line: string) => void, color: boolean): Pri
       write(paint('bold', title))
     },
     result(result) {
+      if (result.skipped) {
+        write(`  ${paint('yellow', 'skip')}  ${result.name}`)
+        return
+      }
       const mark = result.passed ? paint('green', 'pass') : paint('red', 'FAIL')
       write(`  ${mark}  ${result.name}`)
       if (!result.passed) {
@@ -34,13 +38,16 @@ export function tablePrinter(write: (line: string) => void, color: boolean): Pri
       }
     },
     summary(run, seconds) {
-      const failed = run.results.filter((result) => !result.passed).length
+      const count = (which: (result: Result) => boolean) => run.results.filter(which).length
+      const failures = count(failed)
+      const skipped = count((result) => result.skipped === true)
       write('')
       for (const warning of run.warnings) write(paint('yellow', `note: ${warning}`))
       const line =
-        `${run.results.length} checks: ${run.results.length - failed} passed, ${failed} failed ` +
+        `${run.results.length} checks: ${count((result) => result.passed)} passed, ${failures} failed` +
+        `${skipped > 0 ? `, ${skipped} skipped` : ''} ` +
         `(${seconds.toFixed(1)} s; emulator appid ${run.emulator.appid}, ${run.emulator.mode} mode)`
-      write(failed === 0 ? paint('green', line) : paint('red', line))
+      write(failures === 0 ? paint(skipped > 0 ? 'yellow' : 'green', line) : paint('red', line))
     },
   }
 }
@@ -48,7 +55,9 @@ export function tablePrinter(write: (line: string) => void, color: boolean): Pri
 /** --list: every check and the clause it holds the backend to, without running anything. */
 export function listChecks(groups: readonly Group[], write: (line: string) => void): void {
   for (const group of groups) {
-    write(group.title)
+    write(
+      group.skippable ? `${group.title} (--skip ${group.skippable} leaves it out)` : group.title,
+    )
     for (const check of group.checks) {
       write(`  - ${check.name}`)
       write(`      ${check.clause}`)

@@ -7,10 +7,16 @@ export interface Result {
   group: string
   name: string
   clause: string
+  /** False for a skipped check too: it proved nothing. */
   passed: boolean
-  /** Why it failed: what was sent, what the contract wants, what came back. */
+  /** Left out by `--skip`: neither passed nor failed. */
+  skipped?: true
+  /** Why it failed: what was sent, what the contract wants, what came back; or why it was skipped. */
   reason?: string
 }
+
+/** A check that failed: not passed, and not skipped. */
+export const failed = (result: Result): boolean => !result.passed && result.skipped !== true
 
 /** The run could not start: the reason, and the exit code that says which kind. */
 export class SetupError extends Error {
@@ -37,6 +43,8 @@ export interface RunOptions {
   emulator: URL
   timeoutMs: number
   groups: readonly Group[]
+  /** The `skippable` names of the groups to leave out. */
+  skip?: ReadonlySet<string>
   /** Called as each check ends, and with each group's title before its first check. */
   onGroup?(title: string): void
   onResult?(result: Result): void
@@ -142,19 +150,25 @@ export async function runConformance(options: RunOptions): Promise<Run> {
     const results: Result[] = []
     for (const group of options.groups) {
       options.onGroup?.(group.title)
+      const skipped = group.skippable !== undefined && options.skip?.has(group.skippable) === true
       for (const check of group.checks) {
         recorder.check = check.name
         const result: Result = {
           group: group.title,
           name: check.name,
           clause: check.clause,
-          passed: true,
+          passed: !skipped,
         }
-        try {
-          await check.run(kit)
-        } catch (error) {
-          result.passed = false
-          result.reason = reasonOf(error)
+        if (skipped) {
+          result.skipped = true
+          result.reason = `skipped: --skip ${group.skippable}`
+        } else {
+          try {
+            await check.run(kit)
+          } catch (error) {
+            result.passed = false
+            result.reason = reasonOf(error)
+          }
         }
         results.push(result)
         options.onResult?.(result)
