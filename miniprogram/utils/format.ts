@@ -7,3 +7,12 @@ export function maskPhone(phone: string): string {
   const hidden = digits.length - keepStart - keepEnd
   return digits.slice(0, keepStart).join('') + '*'.repeat(hidden) + digits.slice(-keepEnd).join('')
 }
+
+const twoDigits = (n: number) => (n < 10 ? '0' : '') + n
+
+/** An ISO time as the phone's clock reads it: 2026-01-02 09:30. */
+export function formatTime(iso: string): string {
+  const t = new Date(iso)
+  const date = `${t.getFullYear()}-${twoDigits(t.getMonth() + 1)}-${twoDigits(t.getDate())}`
+  return `${date} ${twoDigits(t.getHours())}:${twoDigits(t.getMinutes())}`
+}
