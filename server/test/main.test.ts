@@ -304,6 +304,14 @@ describe('the compiled server (npm run build)', () => {
     expect(await server.exited).toBe(0)
   }, 30_000)
 
+  it('runs npm run reencrypt-phones as plain JavaScript (server/dist/reencrypt-phones.js)', async () => {
+    const command = start(process.execPath, ['server/dist/reencrypt-phones.js'], {
+      NODE_OPTIONS: '',
+    })
+    expect(await command.exited).toBe(0)
+    expect(command.output().stdout).toMatch(/^re-encrypted 0 phone numbers with key [0-9a-f]{8}\n$/)
+  }, 30_000)
+
   it('runs the standalone emulator as plain JavaScript', async () => {
     const emulator = start(process.execPath, ['server/dist/emulator/main.js'], {
       EMULATOR_PORT: '0',
