@@ -51,6 +51,17 @@ async function withPhone(kit: Kit, session: Session, phoneNumber: string): Promi
   )
 }
 
+/** Each device's token answers 401 UNAUTHORIZED now. */
+async function expectSignedOut(kit: Kit, devices: Record<string, Session>): Promise<void> {
+  for (const [device, session] of Object.entries(devices)) {
+    expectError(
+      await kit.request('GET', '/api/me', { token: session.token }),
+      'UNAUTHORIZED',
+      `GET /api/me with ${device}'s token after it`,
+    )
+  }
+}
+
 function isoTime(value: unknown, what: string): number {
   const time = typeof value === 'string' ? Date.parse(value) : NaN
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(String(value)) || Number.isNaN(time)) {
@@ -125,16 +136,7 @@ const logoutAll: Check = {
       await call(kit, 'POST', '/api/auth/logout-all', tablet.token),
       'POST /api/auth/logout-all',
     )
-    for (const [device, session] of [
-      ['the phone', phone],
-      ['the tablet', tablet],
-    ] as const) {
-      expectError(
-        await kit.request('GET', '/api/me', { token: session.token }),
-        'UNAUTHORIZED',
-        `GET /api/me with ${device}'s token after it`,
-      )
-    }
+    await expectSignedOut(kit, { 'the phone': phone, 'the tablet': tablet })
     await kit.me(other.token, { id: other.userId })
     expectError(
       await call(kit, 'POST', '/api/auth/logout-all', tablet.token),
@@ -174,16 +176,7 @@ const deletes: Check = {
     const avatarUrl = String(uploaded.avatarUrl)
 
     expectNoContent(await call(kit, 'DELETE', '/api/me', tablet.token), 'DELETE /api/me')
-    for (const [device, session] of [
-      ['the phone', phone],
-      ['the tablet', tablet],
-    ] as const) {
-      expectError(
-        await kit.request('GET', '/api/me', { token: session.token }),
-        'UNAUTHORIZED',
-        `GET /api/me with ${device}'s token after it`,
-      )
-    }
+    await expectSignedOut(kit, { 'the phone': phone, 'the tablet': tablet })
     const served = await kit.backend.get(avatarUrl)
     if (served.status !== 404)
       fail(`GET ${avatarUrl} after it: expected 404, got ${summarize(served)}`)
