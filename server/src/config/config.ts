@@ -36,7 +36,7 @@ export interface Config extends WechatTarget {
   tokenTtlS: number
   /** 0 turns the watermark freshness check off. */
   watermarkMaxAgeS: number
-  /** Per client address on /api/auth/*; 0 turns the limiter off. */
+  /** Per client address on /api/auth/* and the account routes; 0 turns the limiter off. */
   rateLimitPerMin: number
   /**
    * Whose X-Forwarded-For (-Proto, -Host) to believe: a hop count (0: nobody) or the proxies'
