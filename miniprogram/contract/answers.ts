@@ -80,27 +80,24 @@ export const AVATAR_ANSWER = {
   additionalProperties: false,
 } as const satisfies Schema
 
-const TIME = { type: 'string', minLength: 1, description: 'ISO 8601, UTC' } as const
-const NULLABLE_TIME = {
-  type: ['string', 'null'],
-  description: 'ISO 8601, UTC; null: not known',
-} as const
+const TIME = { type: 'string', minLength: 1 } as const
 
 /**
  * GET /api/me/export: everything the backend holds about the user, for them to keep (PIPL's right
- * to see and copy it). The user's own unionid is theirs to see; the session_key never leaves.
+ * to see and copy it): the user with the full number, their own unionid, ISO 8601 times in UTC
+ * (lastLoginAt and sessions.since null where the backend cannot know). Never the session_key.
+ * docs/api.md says the rest; no descriptions here, which the mini-program would carry for nothing.
  */
 export const ACCOUNT_EXPORT = {
   type: 'object',
   properties: {
     user: USER,
-    unionid: { ...NULLABLE_TEXT, description: "WeChat's unionid, when the app is bound to one" },
+    unionid: NULLABLE_TEXT,
     createdAt: TIME,
-    lastLoginAt: NULLABLE_TIME,
+    lastLoginAt: NULLABLE_TEXT,
     sessions: {
       type: 'object',
-      description: 'The logged-in devices: how many sessions are open, since when the oldest',
-      properties: { open: { type: 'integer', minimum: 0 }, since: NULLABLE_TIME },
+      properties: { open: { type: 'integer', minimum: 0 }, since: NULLABLE_TEXT },
       required: ['open', 'since'],
       additionalProperties: false,
     },

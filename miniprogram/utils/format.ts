@@ -8,11 +8,9 @@ export function maskPhone(phone: string): string {
   return digits.slice(0, keepStart).join('') + '*'.repeat(hidden) + digits.slice(-keepEnd).join('')
 }
 
-const twoDigits = (n: number) => (n < 10 ? '0' : '') + n
-
 /** An ISO time as the phone's clock reads it: 2026-01-02 09:30. */
 export function formatTime(iso: string): string {
-  const t = new Date(iso)
-  const date = `${t.getFullYear()}-${twoDigits(t.getMonth() + 1)}-${twoDigits(t.getDate())}`
-  return `${date} ${twoDigits(t.getHours())}:${twoDigits(t.getMinutes())}`
+  const time = new Date(iso)
+  const local = new Date(time.getTime() - time.getTimezoneOffset() * 60000)
+  return local.toISOString().slice(0, 16).replace('T', ' ')
 }

@@ -102,44 +102,46 @@ describe('退出所有设备', () => {
 })
 
 describe('查看我的数据', () => {
-  it('shows everything held, the full number included, and copies it', async () => {
+  it('shows everything held in WeChat’s modal, the full number included; 复制 copies it', async () => {
     const page = await open()
     await tap(page, '#export-btn')
-    // Each row's label, then its value.
-    const held = text(page, '#export')
-    for (const shown of [
-      '用户编号u_1',
-      '昵称未设置',
-      '头像未设置',
-      '手机号13800138000',
-      'UnionIDoUnion_1',
-      '注册时间2026-01-01 09:30',
-      '最近登录2026-01-02 08:05',
-      '登录设备2 台，最早 2026-01-01 09:30',
-      '导出时间2026-01-02 10:00',
-    ]) {
-      expect(held).toContain(shown)
-    }
-    await tap(page, '#copy-export-btn')
-    expect(wx.clipboard).toHaveLength(1)
-    expect(wx.clipboard[0].split('\n')).toContain('手机号：13800138000')
-    expect(wx.clipboard[0].split('\n')).toContain('UnionID：oUnion_1')
+    expect(wx.modals).toEqual(['我的数据'])
+    const lines = wx.modalContents[0].split('\n')
+    expect(lines).toEqual([
+      '用户编号：u_1',
+      '昵称：未设置',
+      '头像：未设置',
+      '手机号：13800138000',
+      'UnionID：oUnion_1',
+      '注册时间：2026-01-01 09:30',
+      '最近登录：2026-01-02 08:05',
+      '登录设备：2 台，最早 2026-01-01 09:30',
+      '导出时间：2026-01-02 10:00',
+    ])
+    expect(wx.clipboard).toEqual([wx.modalContents[0]])
     expect(text(page, '#status')).toBe('已复制，可以粘贴保存')
+  })
+
+  it('closed without 复制, nothing is copied', async () => {
+    const page = await open()
+    wx.modalConfirms = false
+    await tap(page, '#export-btn')
+    expect(wx.modals).toEqual(['我的数据'])
+    expect(wx.clipboard).toEqual([])
   })
 
   it('an answer that is not the contract’s shows nothing of it, with 重试', async () => {
     const page = await open()
     backend.on('GET /api/me/export', () => ({ status: 200, body: { user: EXPORT.user } }))
     await tap(page, '#export-btn')
-    expect(exists(page, '#export')).toBe(false)
+    expect(wx.modals).toEqual([])
     expect(exists(page, '#retry-btn')).toBe(true)
   })
 
   it('copying asks for the privacy agreement first; 不同意 says why nothing was copied', async () => {
     const page = await open()
-    await tap(page, '#export-btn')
     wx.privacyAgreed = false
-    page.querySelector('#copy-export-btn')!.dispatchEvent('tap')
+    page.querySelector('#export-btn')!.dispatchEvent('tap')
     await settle(() => page.data.privacyVisible === true)
     page.querySelector('#privacy-dialog')!.querySelector('#privacy-disagree')!.dispatchEvent('tap')
     await settle(() => page.data.error === true)

@@ -4,7 +4,7 @@
  * where it cannot be undone, the outcome on the status line with 重试 where that helps. After
  * 退出所有设备 or 注销 the app goes back to the anonymous home page.
  */
-import { toAuthError, type AccountExport, type AuthState } from '../../auth/index'
+import { toAuthError, type AccountExport } from '../../auth/index'
 import { consentPage } from '../../behaviors/consent-page'
 import { formatTime, maskPhone } from '../../utils/format'
 import { failure, privacyRefused } from '../../utils/messages'
@@ -14,35 +14,31 @@ const WARN = '#c93030'
 /** errno of a privacy-covered API the user has not agreed to (wx.setClipboardData is one). */
 const PRIVACY_NOT_AGREED = 104
 
-interface Held {
-  label: string
-  value: string
-}
-
-function heldRows(held: AccountExport): Held[] {
+/** What is held, a line each: shown in WeChat's modal, and copied as it reads. */
+function heldLines(held: AccountExport): string {
   const { user, sessions } = held
   const since = sessions.since ? `，最早 ${formatTime(sessions.since)}` : ''
   return [
-    { label: '用户编号', value: user.id },
-    { label: '昵称', value: user.nickName || '未设置' },
-    { label: '头像', value: user.avatarUrl || '未设置' },
-    { label: '手机号', value: user.phoneNumber || '未绑定' },
-    { label: 'UnionID', value: held.unionid || '无' },
-    { label: '注册时间', value: formatTime(held.createdAt) },
-    { label: '最近登录', value: held.lastLoginAt ? formatTime(held.lastLoginAt) : '未记录' },
-    { label: '登录设备', value: `${sessions.open} 台${since}` },
-    { label: '导出时间', value: formatTime(held.exportedAt) },
-  ]
+    `用户编号：${user.id}`,
+    `昵称：${user.nickName || '未设置'}`,
+    `头像：${user.avatarUrl || '未设置'}`,
+    `手机号：${user.phoneNumber || '未绑定'}`,
+    `UnionID：${held.unionid || '无'}`,
+    `注册时间：${formatTime(held.createdAt)}`,
+    `最近登录：${held.lastLoginAt ? formatTime(held.lastLoginAt) : '未记录'}`,
+    `登录设备：${sessions.open} 台${since}`,
+    `导出时间：${formatTime(held.exportedAt)}`,
+  ].join('\n')
 }
 
-/** WeChat's modal, in the warn colour: resolves true when the user confirms. */
-function confirmed(title: string, content: string, confirmText: string): Promise<boolean> {
-  return new Promise((resolve) => {
+/** WeChat's modal (in the warn colour unless `plain`): resolves true when the user confirms. */
+function confirmed(title: string, content: string, confirmText: string, plain = false) {
+  return new Promise<boolean>((resolve) => {
     wx.showModal({
       title,
       content,
       confirmText,
-      confirmColor: WARN,
+      confirmColor: plain ? undefined : WARN,
       success: (res) => resolve(res.confirm),
       fail: () => resolve(false),
     })
@@ -57,22 +53,14 @@ function leave(toast: string): void {
 
 Component({
   behaviors: [consentPage],
-  data: {
-    maskedPhone: '',
-    held: [] as Held[],
-  },
+  data: { maskedPhone: '' },
   lifetimes: {
     attached() {
-      this.untilDetached(auth().session.subscribe((state) => this.showPhone(state)))
+      const { user } = auth().session
+      this.setData({ maskedPhone: user && user.phoneNumber ? maskPhone(user.phoneNumber) : '' })
     },
   },
   methods: {
-    showPhone(state: AuthState) {
-      const user = state.status === 'logged-in' ? state.user : auth().session.user
-      const maskedPhone = user && user.phoneNumber ? maskPhone(user.phoneNumber) : ''
-      if (maskedPhone !== this.data.maskedPhone) this.setData({ maskedPhone })
-    },
-
     /** `work` under the status line: busy, then its own outcome, or the failure with 重试. */
     async act(busy: string, work: () => Promise<void>) {
       this.showBusy(busy)
@@ -84,16 +72,16 @@ Component({
     },
 
     async onUnbindPhone() {
-      const content = '解绑后，不能再用这个手机号找回账号、接收通知；需要时可以重新绑定。'
+      const content = '解绑后不能再用这个号码找回账号，需要时可以重新绑定。'
       if (this.data.busy || !(await confirmed('解绑手机号', content, '解绑'))) return
       await this.act('正在解绑…', async () => {
         await auth().account.unbindPhone()
-        this.setData({ busy: false, status: '手机号已解绑' })
+        this.setData({ busy: false, status: '手机号已解绑', maskedPhone: '' })
       })
     },
 
     async onLogoutAll() {
-      const content = '你在所有设备上的登录都会失效，包括这台手机，之后需要重新登录。'
+      const content = '所有设备（包括这台手机）都将退出登录。'
       if (this.data.busy || !(await confirmed('退出所有设备', content, '退出'))) return
       await this.act('正在退出…', async () => {
         await auth().account.logoutAll()
@@ -101,19 +89,21 @@ Component({
       })
     },
 
+    /** What is held, in WeChat's modal; its 复制 copies it. */
     async onExport() {
       if (this.data.busy) return
       await this.act('正在读取…', async () => {
-        const held = heldRows(await auth().account.exportData())
-        this.setData({ busy: false, status: '', held })
+        const text = heldLines(await auth().account.exportData())
+        this.setData({ busy: false, status: '' })
+        if (await confirmed('我的数据', text, '复制', true)) this.copy(text)
       })
     },
 
-    onCopy() {
+    /** wx.setClipboardData is privacy-covered: the page's dialog asks first if need be. */
+    copy(text: string) {
       wx.setClipboardData({
-        data: this.data.held.map((row) => `${row.label}：${row.value}`).join('\n'),
-        success: () =>
-          this.setData({ status: '已复制，可以粘贴保存', error: false, canRetry: false }),
+        data: text,
+        success: () => this.setData({ status: '已复制，可以粘贴保存' }),
         fail: (err) =>
           this.showFailure({
             status:
@@ -128,8 +118,8 @@ Component({
 
     async onDeleteAccount() {
       const content =
-        '将永久删除你的账号和全部数据：昵称、头像、手机号，以及所有设备上的登录。删除后无法恢复。' +
-        '下次打开小程序时，会自动创建一个新的空账号。'
+        '将永久删除你的昵称、头像、手机号，所有设备退出登录，且无法恢复。' +
+        '下次打开小程序会创建一个新的空账号。'
       if (this.data.busy || !(await confirmed('注销账号', content, '注销'))) return
       await this.act('正在注销…', async () => {
         await auth().account.deleteAccount()
