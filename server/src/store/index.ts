@@ -5,15 +5,8 @@ import { migrate } from './migrations'
 import { developmentKeys, PhoneCipher } from './phone-cipher'
 import { createStore, guard, type Store } from './store'
 
-export {
-  UserGoneError,
-  type AccountRecord,
-  type Store,
-  type StoredAvatar,
-  type UserRecord,
-} from './store'
+export { UserGoneError, type Store, type StoredAvatar, type UserRecord } from './store'
 export { StoreUnavailableError, type StoreLog } from './availability'
-export { PhoneKeyError } from './phone-cipher'
 
 /** Where a store lives, and the keys of its phone numbers (default: a development key in dataDir). */
 export type StoreConfig = Pick<Config, 'dataDir' | 'database'> & Partial<Pick<Config, 'phoneKeys'>>
