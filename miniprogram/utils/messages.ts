@@ -113,7 +113,7 @@ function rejectionMessage(reason: Rejection, subject: ConsentSubject): string {
 
 /** The user said no in the privacy dialog: what they cannot do until they agree. */
 export function privacyRefused(
-  action: '获取手机号' | '获取用户信息' | '设置头像' | '填写昵称',
+  action: '获取手机号' | '获取用户信息' | '设置头像' | '填写昵称' | '复制数据',
 ): string {
   return `需要先同意隐私保护指引，才能${action}`
 }

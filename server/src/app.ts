@@ -18,7 +18,10 @@ import { OPENAPI_OPTIONS } from './http/openapi'
 import { logSerializers } from '../../common/http/log'
 import { localOrigin } from '../../common/http/origin'
 import { RedisTokenStore } from './wechat/access-token/redis-store'
+import { addressRateLimit, RATE_LIMIT_WINDOW_MS } from './limits/rate-limit'
+import { windowCounter } from './limits/window-counter'
 import type { SharedRedis } from './redis/shared'
+import { accountRoutes } from './routes/account'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
@@ -213,10 +216,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Before the routes, which it collects as they are added: app.swagger() is the contract.
   await app.register(swagger, OPENAPI_OPTIONS)
 
-  const deps: RouteDeps = { config, store, wechat, now, redis }
+  const rateLimit = await addressRateLimit(
+    app,
+    config,
+    windowCounter({ redis, namespace: 'rate-limit:', windowMs: RATE_LIMIT_WINDOW_MS, now }),
+  )
+  const deps: RouteDeps = { config, store, wechat, now, redis, rateLimit }
   await app.register(healthRoutes, deps)
   await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
   await app.register(meRoutes, { ...deps, prefix: '/api/me' })
+  await app.register(accountRoutes, { ...deps, prefix: '/api/me' })
   await app.register(avatarRoutes, deps)
   for (const plugin of options.plugins ?? []) {
     await app.register(plugin, { logLevel: 'warn' })

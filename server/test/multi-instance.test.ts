@@ -177,6 +177,50 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
     }
   })
 
+  it('reads on every instance a phone number another encrypted; none is in the table in clear', async () => {
+    const [a, b, c] = instances()
+    const { code, openid } = await control.login()
+    const { token } = (await send<LoginAnswer>(a, 'POST', '/api/auth/login', { json: { code } }))
+      .body
+    const phone = await control.phone({ openid, phoneNumber: '13955556666' })
+    expect(
+      (await send(b, 'POST', '/api/auth/phone', { token, json: { code: phone.code } })).status,
+    ).toBe(200)
+    for (const instance of [a, c]) {
+      expect((await me(instance, token)).body.user.phoneNumber).toBe('13955556666')
+    }
+    const rows = await database.query('SELECT * FROM users')
+    expect(JSON.stringify(rows)).not.toContain('39555566')
+  })
+
+  it('sees an account deleted on one instance at once on all: every token of it 401 everywhere', async () => {
+    const [a, b, c] = instances()
+    const { code, openid } = await control.login()
+    const first = await send<LoginAnswer>(a, 'POST', '/api/auth/login', { json: { code } })
+    const tokens = [
+      first.body.token,
+      (await login(b, openid)).token,
+      (await login(c, openid)).token,
+    ]
+    const deleted = await send(c, 'DELETE', '/api/me', { token: tokens[0] })
+    expect(deleted.status).toBe(204)
+    for (const instance of [a, b, c]) {
+      for (const token of tokens) {
+        const reply = await send<ErrorAnswer>(instance, 'GET', '/api/me', { token })
+        expect([instance.name, reply.status, reply.body.error.code]).toEqual([
+          instance.name,
+          401,
+          'UNAUTHORIZED',
+        ])
+      }
+    }
+    const again = await login(b, openid)
+    expect(again.user.id).not.toBe(first.body.user.id)
+    expect(
+      await database.query('SELECT id FROM users WHERE id = $1', [first.body.user.id]),
+    ).toEqual([])
+  })
+
   it('makes one user of 200 concurrent logins of one openid over the three', async () => {
     const openid = 'o_multi_instance_one_user'
     const codes = await Promise.all(Array.from({ length: 200 }, () => control.login({ openid })))

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path'
 import { readEnv, type Env, type EnvReader } from '../../../common/env'
+import { readPhoneKeys, type PhoneKeys } from './phone-keys'
 import { parseTrustProxy } from './trust-proxy'
 import { readWechatTarget, type WechatTarget } from './wechat-target'
 
 export { ConfigError } from '../../../common/env'
+export type { PhoneKeys }
 export type { EmulatorMode } from '../../../emulator'
 
 /** PostgreSQL, where the store lives when DATABASE_URL is set. */
@@ -34,13 +36,18 @@ export interface Config extends WechatTarget {
   tokenTtlS: number
   /** 0 turns the watermark freshness check off. */
   watermarkMaxAgeS: number
-  /** Per client address on /api/auth/*; 0 turns the limiter off. */
+  /** Per client address on /api/auth/* and the account routes; 0 turns the limiter off. */
   rateLimitPerMin: number
   /**
    * Whose X-Forwarded-For (-Proto, -Host) to believe: a hop count (0: nobody) or the proxies'
    * addresses and CIDRs. Never everyone.
    */
   trustProxy: number | readonly string[]
+  /**
+   * The keys of the phone numbers at rest; null (development only): a key the store generates and
+   * keeps in dataDir.
+   */
+  phoneKeys: PhoneKeys | null
 }
 
 /**
@@ -135,5 +142,6 @@ export function loadConfig(env: Env): Config {
     watermarkMaxAgeS: integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600),
     rateLimitPerMin: integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000),
     trustProxy: parseTrustProxy(raw('TRUST_PROXY'), read, trustProxyPublic(read)),
+    phoneKeys: readPhoneKeys(read, wechat.production),
   })
 }

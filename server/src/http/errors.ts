@@ -6,7 +6,7 @@ import {
 } from '../../../common/http/client-errors'
 import { OpenDataError } from '../../../common/open-data'
 import { ERROR_STATUS, type ErrorCode } from '../../../miniprogram/contract'
-import { StoreUnavailableError } from '../store'
+import { StoreUnavailableError, UserGoneError } from '../store'
 
 export type { ErrorCode }
 
@@ -70,6 +70,10 @@ export function toApiError(error: unknown): ApiError | null {
   // The store logs an outage once; each request only says so to its client.
   if (error instanceof StoreUnavailableError) {
     return new ApiError('STORE_UNAVAILABLE', 'the database cannot be reached; retry later')
+  }
+  // Deleted between its token check and its work: the token died with the account.
+  if (error instanceof UserGoneError) {
+    return new ApiError('UNAUTHORIZED', 'the account was deleted; the token no longer works')
   }
   if (error instanceof OpenDataError) return unopenedPayload()
   if (!isFastifyError(error)) return null

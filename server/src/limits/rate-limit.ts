@@ -1,16 +1,28 @@
-import type { FastifyRateLimitStore, RateLimitPluginOptions } from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
+import type { Config } from '../config/config'
+import { ApiError } from '../http/errors'
 import type { WindowCounter } from './window-counter'
 
 /** The per-address limit's window: RATE_LIMIT_PER_MIN counts a minute. */
 export const RATE_LIMIT_WINDOW_MS = 60_000
 
 /**
- * @fastify/rate-limit counting with `counter`: in Redis, where a limit holds across instances
- * (key `rate-limit:<address>`), and in this process without Redis or while it does not answer.
- * A limiter that failed open during an outage would let an address through without any limit;
+ * The per-address budget of RATE_LIMIT_PER_MIN, as an onRequest hook; null with the limiter off.
+ * One store behind every hook it gives, so the auth routes and the account routes count together.
+ *
+ * @fastify/rate-limit counts with `counter`: in Redis, where a limit holds across instances (key
+ * `rate-limit:<address>`), and in this process without Redis or while it does not answer. A
+ * limiter that failed open during an outage would let an address through without any limit;
  * counted per instance meanwhile, it gets at most the limit from each.
  */
-export function rateLimitStore(counter: WindowCounter): Partial<RateLimitPluginOptions> {
+export async function addressRateLimit(
+  app: FastifyInstance,
+  config: Pick<Config, 'rateLimitPerMin'>,
+  counter: WindowCounter,
+): Promise<onRequestHookHandler | null> {
+  if (config.rateLimitPerMin <= 0) return null
+
   class CounterStore implements FastifyRateLimitStore {
     incr(
       key: string,
@@ -22,10 +34,22 @@ export function rateLimitStore(counter: WindowCounter): Partial<RateLimitPluginO
       )
     }
 
-    // One limit for all the auth routes: no route has its own.
+    // One limit for every route that takes the hook: no route has its own.
     child(): FastifyRateLimitStore {
       return this
     }
   }
-  return { store: CounterStore }
+
+  await app.register(rateLimit, {
+    global: false,
+    max: config.rateLimitPerMin,
+    timeWindow: RATE_LIMIT_WINDOW_MS,
+    store: CounterStore,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        'RATE_LIMITED',
+        `too many requests from this address; retry in ${context.after}`,
+      ),
+  })
+  return app.rateLimit()
 }

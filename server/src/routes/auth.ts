@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit'
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import {
@@ -22,7 +21,6 @@ import {
 } from '../../../common/open-data'
 import { ApiError, type ErrorCode } from '../http/errors'
 import { DECRYPTION_BUDGET_WINDOW_MS, DecryptionBudget } from '../limits/decryption-budget'
-import { RATE_LIMIT_WINDOW_MS, rateLimitStore } from '../limits/rate-limit'
 import { windowCounter } from '../limits/window-counter'
 import type { UserRecord } from '../store'
 import { parsePhoneInfo, type PhoneNumber } from '../wechat/phone-info'
@@ -50,29 +48,14 @@ const WECHAT_ERRORS: readonly ErrorCode[] = [
  */
 const SEALED_ERRORS: readonly ErrorCode[] = ['SESSION_KEY_STALE']
 
-/** /api/auth/*: the login, the consent payloads (phone, user info) and the logout. */
+/** /api/auth/*: the login, the consent payloads (phone, user info) and the logouts. */
 export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
   const app = plugin.withTypeProvider<JsonSchemaToTsProvider>()
-  const { config, store, wechat, now, redis } = deps
+  const { config, store, wechat, now, redis, rateLimit } = deps
 
-  if (config.rateLimitPerMin > 0) {
-    await app.register(rateLimit, {
-      global: false,
-      max: config.rateLimitPerMin,
-      timeWindow: RATE_LIMIT_WINDOW_MS,
-      ...rateLimitStore(
-        windowCounter({ redis, namespace: 'rate-limit:', windowMs: RATE_LIMIT_WINDOW_MS, now }),
-      ),
-      errorResponseBuilder: (_request, context) =>
-        new ApiError(
-          'RATE_LIMITED',
-          `too many requests from this address; retry in ${context.after}`,
-        ),
-    })
-    // A hook of this context, so it runs before each route's own token check and one budget
-    // per client address covers all the auth routes.
-    app.addHook('onRequest', app.rateLimit())
-  }
+  // A hook of this context, so it runs before each route's own token check and one budget
+  // per client address covers all the auth routes (and the account routes: account.ts).
+  if (rateLimit) app.addHook('onRequest', rateLimit)
 
   const requireSession = authenticate(store, now)
   const budget = new DecryptionBudget(
@@ -228,6 +211,28 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
     },
     async (request, reply) => {
       await store.deleteSession(sessionOf(request).tokenHash)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/logout-all',
+    {
+      onRequest: requireSession,
+      schema: {
+        summary:
+          "Ends every session of the user, this one included: every device's token stops working",
+        tags: TAGS,
+        security: BEARER,
+        body: EMPTY_BODY,
+        response: {
+          204: answer({ type: 'null' } as const, 'Logged out everywhere: no body'),
+          ...errorAnswers([...AUTH_ROUTE, ...BEARER_ERRORS]),
+        },
+      },
+    },
+    async (request, reply) => {
+      await store.deleteUserSessions(sessionOf(request).user.id)
       return reply.code(204).send(null)
     },
   )

@@ -1,3 +1,4 @@
+import type { onRequestHookHandler } from 'fastify'
 import type { Config } from '../config/config'
 import type { SharedRedis } from '../redis/shared'
 import type { Store } from '../store'
@@ -9,6 +10,8 @@ export interface RouteDeps {
   store: Store
   wechat: WechatApi
   now: () => number
-  /** With REDIS_URL: what the instances share (the rate limit, the decryption budget). */
+  /** With REDIS_URL: what the instances share (the decryption budget's counters). */
   redis: SharedRedis | null
+  /** The per-address limit of the auth and account routes; null with RATE_LIMIT_PER_MIN=0. */
+  rateLimit: onRequestHookHandler | null
 }

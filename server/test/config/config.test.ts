@@ -2,9 +2,14 @@ import { WECHAT_API_BASE } from '../../src/config/wechat-target'
 import { EMULATOR_APPID, EMULATOR_SECRET } from '../../../emulator'
 import { resolve } from 'node:path'
 import { ConfigError, DEFAULT_DATA_DIR, loadConfig } from '../../src/config/config'
+import { phoneKeyId } from '../../src/config/phone-keys'
 
 const APPID = 'wx4f4bc4dec97d474b'
 const SECRET = '0123456789abcdef0123456789abcdef'
+const KEY = Buffer.alloc(32, 1).toString('base64')
+const OLD_KEY = Buffer.alloc(32, 2).toString('base64')
+/** What production needs beside WeChat: the key of the phone numbers at rest. */
+const PRODUCTION = { NODE_ENV: 'production', PHONE_ENCRYPTION_KEY: KEY }
 
 function configErrorOf(env: Record<string, string>): ConfigError {
   try {
@@ -31,6 +36,7 @@ describe('loadConfig', () => {
       trustProxy: 0,
       wechat: { appid: EMULATOR_APPID, secret: expect.any(String), apiBase: null },
       emulator: { mode: 'preview' },
+      phoneKeys: null,
     })
   })
 
@@ -76,9 +82,9 @@ describe('loadConfig', () => {
     it.each([
       ['nothing set (development)', {}, { mode: 'preview' }],
       ['NODE_ENV=development', { NODE_ENV: 'development' }, { mode: 'preview' }],
-      ['EMULATOR=1 in production', { NODE_ENV: 'production', EMULATOR: '1' }, { mode: 'preview' }],
+      ['EMULATOR=1 in production', { ...PRODUCTION, EMULATOR: '1' }, { mode: 'preview' }],
       ['credentials', real, null],
-      ['credentials in production', { ...real, NODE_ENV: 'production' }, null],
+      ['credentials in production', { ...real, ...PRODUCTION }, null],
       ['credentials and EMULATOR=0', { ...real, EMULATOR: '0' }, null],
     ])('with %s: %j', (_case, env, emulator) => {
       expect(loadConfig(env).emulator).toEqual(emulator)
@@ -86,7 +92,7 @@ describe('loadConfig', () => {
 
     it('serves several production instances from one emulator elsewhere, by its credentials', () => {
       const config = loadConfig({
-        NODE_ENV: 'production',
+        ...PRODUCTION,
         WECHAT_APPID: EMULATOR_APPID,
         WECHAT_SECRET: EMULATOR_SECRET,
         WECHAT_API_BASE: 'http://10.0.0.5:3100',
@@ -100,7 +106,7 @@ describe('loadConfig', () => {
     })
 
     it('refuses production without credentials, and says what to set', () => {
-      const { problems } = configErrorOf({ NODE_ENV: 'production' })
+      const { problems } = configErrorOf(PRODUCTION)
       expect(problems).toEqual([expect.stringContaining('set WECHAT_APPID and WECHAT_SECRET')])
       expect(problems[0]).toContain('EMULATOR=1')
       // An emulator elsewhere still needs its credentials named: nothing is assumed in production.
@@ -254,6 +260,51 @@ describe('loadConfig', () => {
         expect(problems).toEqual([expect.stringMatching(/^TRUST_PROXY must be a hop count/)])
       },
     )
+  })
+
+  describe('the keys of the phone numbers at rest', () => {
+    const idOf = (base64: string) => phoneKeyId(Buffer.from(base64, 'base64'))
+
+    it('reads the current key and the old ones still read', () => {
+      const { phoneKeys } = loadConfig({
+        PHONE_ENCRYPTION_KEY: KEY,
+        PHONE_ENCRYPTION_KEYS: `${OLD_KEY}, ${KEY}`,
+      })
+      expect(phoneKeys?.current.toString('base64')).toBe(KEY)
+      // The current one among the old (a rotation half done) is harmless, and kept once.
+      expect(phoneKeys?.previous.map((key) => key.toString('base64'))).toEqual([OLD_KEY])
+      expect(idOf(KEY)).toMatch(/^[0-9a-f]{8}$/)
+      expect(idOf(KEY)).not.toBe(idOf(OLD_KEY))
+    })
+
+    it('leaves development to a key the store keeps in DATA_DIR', () => {
+      expect(loadConfig({}).phoneKeys).toBeNull()
+    })
+
+    it('requires one in production, and says how to make one', () => {
+      const { problems } = configErrorOf({
+        NODE_ENV: 'production',
+        WECHAT_APPID: APPID,
+        WECHAT_SECRET: SECRET,
+      })
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^NODE_ENV=production needs PHONE_ENCRYPTION_KEY, .*openssl rand -base64 32/,
+        ),
+      ])
+    })
+
+    it.each([
+      [{ PHONE_ENCRYPTION_KEY: 'secret' }, /^PHONE_ENCRYPTION_KEY must be 32 random bytes/],
+      [{ PHONE_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }, /^PHONE_ENCRYPTION_KEY/],
+      [{ PHONE_ENCRYPTION_KEY: KEY, PHONE_ENCRYPTION_KEYS: `${OLD_KEY},x` }, /key 2 must be/],
+      [{ PHONE_ENCRYPTION_KEYS: OLD_KEY }, /set the current one in PHONE_ENCRYPTION_KEY/],
+    ])('refuses %j, never echoing a key', (env, problem) => {
+      const { problems, message } = configErrorOf(env)
+      expect(problems).toEqual([expect.stringMatching(problem)])
+      expect(message).not.toContain(OLD_KEY)
+      expect(message).not.toContain('secret')
+    })
   })
 
   it('keeps the store in PostgreSQL with DATABASE_URL, by default with 10 connections', () => {
