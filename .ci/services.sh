@@ -10,6 +10,8 @@
 #   .ci/services.sh stop|start postgres|redis
 #                                       stops or starts one of them again, same port, same data
 #                                       (the multi-instance suite's outage tests)
+#   .ci/services.sh freeze|thaw redis   SIGSTOP / SIGCONT to redis-server: it keeps its
+#                                       connections open and answers nothing until thawed
 #   .ci/services.sh down                stops both and removes the directory
 #
 # `up` prints DATABASE_URL, REDIS_URL, CHROMIUM_PATH and SERVICES_DIR; the other commands find
@@ -89,6 +91,15 @@ stop_redis() {
   die "redis did not stop"
 }
 
+# A stopped process keeps its sockets: clients see a Redis that accepts and never answers.
+freeze_redis() {
+  kill -STOP "$(cat "$SERVICES_DIR/redis.pid")"
+}
+
+thaw_redis() {
+  kill -CONT "$(cat "$SERVICES_DIR/redis.pid")"
+}
+
 up() {
   install_missing
   SERVICES_DIR=$(mktemp -d /tmp/weapp-login-services.XXXXXX)
@@ -119,11 +130,17 @@ case "${1:-}" in
       *) die "usage: $0 $1 postgres|redis" ;;
     esac
     ;;
+  freeze | thaw)
+    need_dir
+    [ "${2:-}" = redis ] || die "usage: $0 $1 redis"
+    "$1_redis"
+    ;;
   down)
     need_dir
+    thaw_redis 2>/dev/null || true
     stop_redis || true
     stop_postgres || true
     rm -rf "$SERVICES_DIR"
     ;;
-  *) die "usage: $0 up | start|stop postgres|redis | down" ;;
+  *) die "usage: $0 up | start|stop postgres|redis | freeze|thaw redis | down" ;;
 esac

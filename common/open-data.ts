@@ -7,15 +7,16 @@ import {
 } from 'node:crypto'
 
 // WeChat's open data (encryptedData/iv, rawData/signature), both sides: the server decrypts what
-// the emulator and the conformance kit encrypt. Every failure keeps its own reason, because each
-// asks the caller for a different remedy; the server maps it to its error codes.
+// the emulator and the conformance kit encrypt. Every failure keeps its own reason, for the
+// server's log; what a client is told never depends on it (server/src/http/errors.ts), or its
+// answers would be a padding oracle.
 
 /**
  * Why open data was refused: `malformed`, the request damaged it (base64, lengths);
  * `undecryptable`, it does not decrypt with this session_key; `watermark`, it is someone else's
- * or too old.
+ * or too old; `content`, it decrypted to a JSON object that is not the data expected.
  */
-export type OpenDataFailure = 'malformed' | 'undecryptable' | 'watermark'
+export type OpenDataFailure = 'malformed' | 'undecryptable' | 'watermark' | 'content'
 
 export class OpenDataError extends Error {
   constructor(
@@ -65,12 +66,31 @@ function requestBase64(value: string, field: string): Buffer {
   throw new OpenDataError('malformed', `${field} is not strict base64`)
 }
 
-/** Strict PKCS#7: every pad byte is checked, not only the last one. */
-function unpad(padded: Buffer): Buffer | null {
-  const n = padded[padded.length - 1]
-  if (n === undefined || n < 1 || n > BLOCK || n > padded.length) return null
-  for (let i = padded.length - n; i < padded.length; i++) if (padded[i] !== n) return null
-  return padded.subarray(0, padded.length - n)
+/**
+ * Strict PKCS#7, every pad byte checked, and all of the last block read whatever it holds: where
+ * the padding goes wrong, or whether it does, changes nothing in the work done.
+ */
+function unpad(padded: Buffer): { plaintext: Buffer; valid: boolean } {
+  const n = padded[padded.length - 1] ?? 0
+  // Non-zero when n is 0 or over BLOCK.
+  let wrong = ((n - 1) >>> 31) | ((BLOCK - n) >>> 31)
+  for (let i = 1; i <= BLOCK; i++) {
+    const inPad = (i - n - 1) >>> 31
+    const differs = (((padded[padded.length - i] ?? 0) ^ n) + 0xff) >>> 8
+    wrong |= inPad & differs
+  }
+  const valid = wrong === 0
+  return { plaintext: padded.subarray(0, padded.length - (valid ? n : 0)), valid }
+}
+
+/** The plaintext as a JSON object, or null: never throws, so every plaintext takes this path. */
+function parseObject(plaintext: Buffer): OpenData | null {
+  try {
+    const value: unknown = JSON.parse(UTF8.decode(plaintext))
+    return isObject(value) ? value : null
+  } catch {
+    return null
+  }
 }
 
 function stale(why: string): OpenDataError {
@@ -83,6 +103,11 @@ function stale(why: string): OpenDataError {
 
 function isObject(value: unknown): value is OpenData {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** A session_key as WeChat hands it over: 16 bytes, in strict base64. */
+export function isSessionKey(value: string): boolean {
+  return strictBase64(value)?.length === BLOCK
 }
 
 export function decryptOpenData(sessionKey: string, encryptedData: string, iv: string): OpenData {
@@ -100,17 +125,13 @@ export function decryptOpenData(sessionKey: string, encryptedData: string, iv: s
     )
   }
   const decipher = createDecipheriv('aes-128-cbc', key, ivBytes).setAutoPadding(false)
-  const plaintext = unpad(Buffer.concat([decipher.update(ciphertext), decipher.final()]))
-  // A wrong key still yields valid padding about once in 256 tries: the garbage is then
-  // caught as not UTF-8, not JSON or not an object, and means the same thing.
-  if (!plaintext) throw stale('bad padding')
-  let value: unknown
-  try {
-    value = JSON.parse(UTF8.decode(plaintext))
-  } catch {
-    throw stale('the plaintext is not JSON')
-  }
-  if (!isObject(value)) throw stale('the plaintext is not a JSON object')
+  const { plaintext, valid } = unpad(Buffer.concat([decipher.update(ciphertext), decipher.final()]))
+  // Parsed whatever the padding said: a bad pad and a bad plaintext take the same steps. A wrong
+  // key still yields valid padding about once in 256 tries: the garbage is then caught as not
+  // UTF-8, not JSON or not an object, and means the same thing.
+  const value = parseObject(plaintext)
+  if (!valid) throw stale('bad padding')
+  if (value === null) throw stale('the plaintext is not a JSON object')
   return value
 }
 
@@ -141,15 +162,28 @@ export function openEncryptedData(
   return checkWatermark(decryptOpenData(sessionKey, payload.encryptedData, payload.iv), policy)
 }
 
-/** The emulator's side of decryptOpenData: what WeChat does to the data it hands the client. */
+/**
+ * WeChat's side of decryptOpenData: `plaintext` sealed with the session_key as WeChat seals what
+ * it hands the client. `pad: false` leaves the padding to the caller, who means to break it.
+ */
+export function sealOpenData(
+  plaintext: Buffer,
+  sessionKey: string,
+  options: { pad?: boolean } = {},
+): { encryptedData: string; iv: string } {
+  const iv = randomBytes(BLOCK)
+  const cipher = createCipheriv('aes-128-cbc', Buffer.from(sessionKey, 'base64'), iv)
+  cipher.setAutoPadding(options.pad ?? true)
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()])
+  return { encryptedData: ciphertext.toString('base64'), iv: iv.toString('base64') }
+}
+
+/** What WeChat does to the data it hands the client (the emulator's side). */
 export function encryptOpenData(
   data: OpenData,
   sessionKey: string,
 ): { encryptedData: string; iv: string } {
-  const iv = randomBytes(BLOCK)
-  const cipher = createCipheriv('aes-128-cbc', Buffer.from(sessionKey, 'base64'), iv)
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()])
-  return { encryptedData: ciphertext.toString('base64'), iv: iv.toString('base64') }
+  return sealOpenData(Buffer.from(JSON.stringify(data), 'utf8'), sessionKey)
 }
 
 export function signRawData(rawData: string, sessionKey: string): string {

@@ -1,6 +1,7 @@
 // The facts of the contract the kit checks answers against, from the contract module itself
 // (miniprogram/contract): nothing else in the kit names a code, a status, a field or a limit.
 import {
+  ACCOUNT_EXPORT,
   AVATAR_ANSWER,
   ERROR_STATUS,
   LOGIN_ANSWER,
@@ -12,7 +13,7 @@ import {
   type Schema,
 } from '../miniprogram/contract'
 
-export { ERROR_STATUS, USER, type ErrorCode }
+export { ACCOUNT_EXPORT, ERROR_STATUS, USER, type ErrorCode }
 export { AnswerError, read } from '../miniprogram/contract/read'
 export type { PhoneNumber, User } from '../miniprogram/contract'
 export {
@@ -33,6 +34,7 @@ export const LOGIN_FIELDS = fieldsOf(LOGIN_ANSWER)
 export const ME_FIELDS = fieldsOf(USER_ANSWER)
 export const USERINFO_FIELDS = fieldsOf(USER_INFO_ANSWER)
 export const AVATAR_FIELDS = fieldsOf(AVATAR_ANSWER)
+export const EXPORT_FIELDS = fieldsOf(ACCOUNT_EXPORT)
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value)

@@ -4,6 +4,7 @@ import {
   ControlError,
   type ControlClient,
   type EmulatorInfo,
+  type HeldUser,
   type LoginCode,
   type PhonePayload,
   type UserInfoPayload,
@@ -66,11 +67,16 @@ export class Emulator {
 
   /** The session_key WeChat holds for the user now (what the backend got at its last login). */
   async sessionKeyOf(openid: string): Promise<string> {
+    return (await this.held(openid)).sessionKey
+  }
+
+  /** What WeChat holds for the user now: their ids and session_key, each one to look for. */
+  async held(openid: string): Promise<HeldUser> {
     const held = await this.control('GET users', (client) => client.user(openid))
     this.secrets.openids.add(held.openid)
     if (held.unionid !== null) this.secrets.unionids.add(held.unionid)
     this.secrets.sessionKeys.add(held.sessionKey)
-    return held.sessionKey
+    return held
   }
 
   mintPhone(

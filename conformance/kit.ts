@@ -66,5 +66,10 @@ export interface Check {
 
 export interface Group {
   title: string
+  /**
+   * The name `--skip` takes to leave this group out, for a backend that has not built what it
+   * checks yet; its checks are then reported as skipped, never as passed. Unset: always run.
+   */
+  skippable?: string
   checks: Check[]
 }

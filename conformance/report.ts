@@ -1,4 +1,5 @@
 import { styleText } from 'node:util'
+import { redactUrl } from '../common/redact'
 import type { Group } from './kit'
 import { tally, type Result, type Run, type Stopped } from './run'
 
@@ -18,14 +19,18 @@ export function tablePrinter(write: (line: string) => void, color: boolean): Pri
   const paint = (style: Style, text: string) => (color ? styleText(style, text) : text)
   return {
     header(backend, emulator) {
-      write(`Checking ${backend.href} against docs/api.md`)
-      write(`WeChat: the emulator at ${emulator.href}`)
+      write(`Checking ${redactUrl(backend.href)} against docs/api.md`)
+      write(`WeChat: the emulator at ${redactUrl(emulator.href)}`)
     },
     group(title) {
       write('')
       write(paint('bold', title))
     },
     result(result) {
+      if (result.skipped) {
+        write(`  ${paint('yellow', 'skip')}  ${result.name}`)
+        return
+      }
       if (result.notRun) {
         write(paint('dim', `  ----  ${result.name}`))
         return
@@ -38,7 +43,7 @@ export function tablePrinter(write: (line: string) => void, color: boolean): Pri
       }
     },
     summary(run, seconds) {
-      const { passed, failed, notRun } = tally(run.results)
+      const { passed, failed, notRun, skipped } = tally(run.results)
       write('')
       for (const warning of run.warnings) write(paint('yellow', `note: ${warning}`))
       if (run.stopped) {
@@ -53,9 +58,10 @@ export function tablePrinter(write: (line: string) => void, color: boolean): Pri
       }
       const line =
         `${run.results.length} checks: ${passed} passed, ${failed} failed` +
-        `${notRun > 0 ? `, ${notRun} not run` : ''} ` +
+        `${notRun > 0 ? `, ${notRun} not run` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''} ` +
         `(${seconds.toFixed(1)} s; emulator appid ${run.emulator.appid}, ${run.emulator.mode} mode)`
-      write(passed === run.results.length ? paint('green', line) : paint('red', line))
+      const green = failed === 0 && notRun === 0
+      write(green ? paint(skipped > 0 ? 'yellow' : 'green', line) : paint('red', line))
     },
   }
 }
@@ -81,9 +87,13 @@ function missingByGroup(results: readonly Result[]): string[] {
   for (const result of results)
     groups.set(result.group, [...(groups.get(result.group) ?? []), result])
   return [...groups].flatMap(([title, rows]) => {
-    const { passed, failed, notRun } = tally(rows)
+    const { passed, failed, notRun, skipped } = tally(rows)
     if (passed === rows.length) return []
-    const said = [failed > 0 ? `${failed} failed` : '', notRun > 0 ? `${notRun} not run` : '']
+    const said = [
+      failed > 0 ? `${failed} failed` : '',
+      notRun > 0 ? `${notRun} not run` : '',
+      skipped > 0 ? `${skipped} skipped` : '',
+    ]
     return [`${title}: ${passed} of ${rows.length} passed, ${said.filter(Boolean).join(', ')}`]
   })
 }
@@ -91,7 +101,9 @@ function missingByGroup(results: readonly Result[]): string[] {
 /** --list: every check and the clause it holds the backend to, without running anything. */
 export function listChecks(groups: readonly Group[], write: (line: string) => void): void {
   for (const group of groups) {
-    write(group.title)
+    write(
+      group.skippable ? `${group.title} (--skip ${group.skippable} leaves it out)` : group.title,
+    )
     for (const check of group.checks) {
       write(`  - ${check.name}`)
       write(`      ${check.clause}`)

@@ -7,10 +7,13 @@ export interface Result {
   group: string
   name: string
   clause: string
+  /** False for a skipped check too: it proved nothing. */
   passed: boolean
   /** Not run: the backend had stopped answering before this check (not passed either). */
   notRun?: true
-  /** Why it failed: what was sent, what the contract wants, what came back. */
+  /** Left out by `--skip`: neither passed nor failed. */
+  skipped?: true
+  /** Why it failed: what was sent, what the contract wants, what came back; or why it was skipped. */
   reason?: string
 }
 
@@ -52,6 +55,8 @@ export interface RunOptions {
   emulator: URL
   timeoutMs: number
   groups: readonly Group[]
+  /** The `skippable` names of the groups to leave out. */
+  skip?: ReadonlySet<string>
   /** Called as each check ends, and with each group's title before its first check. */
   onGroup?(title: string): void
   onResult?(result: Result): void
@@ -71,10 +76,13 @@ export function tally(results: readonly Result[]): {
   passed: number
   failed: number
   notRun: number
+  skipped: number
 } {
-  const notRun = results.filter((result) => result.notRun).length
-  const passed = results.filter((result) => result.passed).length
-  return { passed, failed: results.length - passed - notRun, notRun }
+  const count = (which: (result: Result) => unknown) => results.filter(which).length
+  const passed = count((result) => result.passed)
+  const notRun = count((result) => result.notRun)
+  const skipped = count((result) => result.skipped)
+  return { passed, failed: results.length - passed - notRun - skipped, notRun, skipped }
 }
 
 function reasonOf(error: unknown): string {
@@ -196,27 +204,33 @@ export async function runConformance(options: RunOptions): Promise<Run> {
     let stopped: Stopped | null = null
     for (const group of options.groups) {
       options.onGroup?.(group.title)
+      const skipped = group.skippable !== undefined && options.skip?.has(group.skippable) === true
       for (const check of group.checks) {
         recorder.check = check.name
         const result: Result = {
           group: group.title,
           name: check.name,
           clause: check.clause,
-          passed: true,
+          passed: !skipped,
         }
-        try {
-          await check.run(kit)
-        } catch (error) {
-          result.passed = false
-          result.reason = reasonOf(error)
-          if (error instanceof BackendGone) result.notRun = true
-          if (error instanceof NetworkError && stopped === null) {
-            stopped = await stoppedBy(error, backend, recorder.answers, {
-              name: check.name,
-              group: group.title,
-            })
-            if (stopped) {
-              result.reason += `; nothing has answered at ${backend.base.href} since (${stopped.since})`
+        if (skipped) {
+          result.skipped = true
+          result.reason = `skipped: --skip ${group.skippable}`
+        } else {
+          try {
+            await check.run(kit)
+          } catch (error) {
+            result.passed = false
+            result.reason = reasonOf(error)
+            if (error instanceof BackendGone) result.notRun = true
+            if (error instanceof NetworkError && stopped === null) {
+              stopped = await stoppedBy(error, backend, recorder.answers, {
+                name: check.name,
+                group: group.title,
+              })
+              if (stopped) {
+                result.reason += `; nothing has answered at ${backend.base.href} since (${stopped.since})`
+              }
             }
           }
         }

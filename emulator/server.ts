@@ -1,5 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify'
-import { httpServerOptions, refuseMissingHost, type RequestTimeouts } from '../common/http/limits'
+import {
+  httpServerOptions,
+  refuseMissingHost,
+  refuseUnmetExpectations,
+  type RequestTimeouts,
+} from '../common/http/limits'
 import { logSerializers } from '../common/http/log'
 import { localOrigin } from '../common/http/origin'
 import { AJV_OPTIONS } from '../common/http/ajv'
@@ -42,6 +47,7 @@ export async function buildEmulatorApp(
     clientErrorHandler: wechatClientErrorHandler,
   })
   refuseMissingHost(app)
+  refuseUnmetExpectations(app)
   await app.register(emulatorPlugin, { emulator })
   return app
 }

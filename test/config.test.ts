@@ -27,12 +27,18 @@ describe('the backend is picked by the build WeChat reports', () => {
     expect(config.endpoints).toEqual({
       login: '/api/auth/login',
       logout: '/api/auth/logout',
+      logoutAll: '/api/auth/logout-all',
       phone: '/api/auth/phone',
       userInfo: '/api/auth/userinfo',
       me: '/api/me',
       profile: '/api/me/profile',
       avatar: '/api/me/avatar',
+      unbindPhone: '/api/me/phone',
+      export: '/api/me/export',
     })
+    // A backend whose paths differ names only those: the others stay the contract's.
+    const own = createConfig({ baseUrls: BASE_URLS, endpoints: { login: '/v2/login' } })
+    expect(own.endpoints).toEqual({ ...config.endpoints, login: '/v2/login' })
     expect([config.tokenHeader, config.tokenScheme]).toEqual(['X-Token', ''])
     expect([
       createConfig({ baseUrls: BASE_URLS }).tokenHeader,

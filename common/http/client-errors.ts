@@ -69,6 +69,7 @@ export function answerClientErrors(
       socket.write(
         `HTTP/1.1 ${status} ${HTTP_REASONS[status] ?? ''}\r\n` +
           'Content-Type: application/json; charset=utf-8\r\n' +
+          'X-Content-Type-Options: nosniff\r\n' +
           `Content-Length: ${Buffer.byteLength(text)}\r\n` +
           'Connection: close\r\n\r\n' +
           text,

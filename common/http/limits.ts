@@ -66,3 +66,31 @@ export function refuseMissingHost(app: FastifyInstance): void {
     }
   })
 }
+
+/** Shaped as Fastify's own client errors, like MissingHostError. */
+class UnmetExpectationError extends Error {
+  readonly code = 'EXPECTATION_FAILED'
+  readonly statusCode = 417
+
+  constructor(expectation: string) {
+    super(`the server cannot meet the request's Expect: ${JSON.stringify(expectation)}`)
+    this.name = 'UnmetExpectationError'
+  }
+}
+
+/**
+ * An `Expect` other than 100-continue: Node answers it with a bare 417 of its own unless someone
+ * listens. The request goes through Fastify instead, whose hook refuses it before the body is
+ * read, in the shape of the path it was sent to (RFC 9110, 10.1.1).
+ */
+export function refuseUnmetExpectations(app: FastifyInstance): void {
+  app.server.on('checkExpectation', (request, response) => {
+    app.server.emit('request', request, response)
+  })
+  app.addHook('onRequest', async (request) => {
+    const expectation = request.headers.expect
+    if (expectation !== undefined && expectation.toLowerCase() !== '100-continue') {
+      throw new UnmetExpectationError(expectation)
+    }
+  })
+}

@@ -1,9 +1,10 @@
-import { createCipheriv, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import {
   checkWatermark,
   decryptOpenData,
   encryptOpenData,
   openEncryptedData,
+  sealOpenData,
   signRawData,
   verifySignature,
   OpenDataError,
@@ -26,10 +27,7 @@ function errorOf(run: () => unknown): { reason: OpenDataFailure; message: string
 
 /** Ciphertext of arbitrary bytes, padded by hand so tests can break the padding on purpose. */
 function rawEncrypt(plaintext: Buffer, key = KEY): { encryptedData: string; iv: string } {
-  const iv = randomBytes(16)
-  const cipher = createCipheriv('aes-128-cbc', Buffer.from(key, 'base64'), iv).setAutoPadding(false)
-  const data = Buffer.concat([cipher.update(plaintext), cipher.final()])
-  return { encryptedData: data.toString('base64'), iv: iv.toString('base64') }
+  return sealOpenData(plaintext, key, { pad: false })
 }
 
 function pkcs7(text: string): Buffer {

@@ -1,4 +1,5 @@
 import type { Group } from '../kit'
+import { accountGroup } from './account'
 import { avatarGroup } from './avatar'
 import { loginGroup, wechatFaultGroup } from './login'
 import { logoutGroup } from './logout'
@@ -19,6 +20,7 @@ export const GROUPS: readonly Group[] = [
   profileGroup,
   avatarGroup,
   logoutGroup,
+  accountGroup,
   malformedGroup,
   runWideGroup,
 ]

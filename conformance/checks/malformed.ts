@@ -121,7 +121,7 @@ const wrongMethod: Check = {
     const calls: [string, string][] = [
       ['GET', '/api/auth/login'],
       ['PUT', '/api/auth/login'],
-      ['DELETE', '/api/me'],
+      ['DELETE', '/api/me/profile'],
       ['POST', '/api/me'],
       ['PATCH', '/api/me/profile'],
       ['GET', '/api/auth/logout'],

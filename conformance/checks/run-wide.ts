@@ -59,12 +59,13 @@ function spellingsOfKey(sessionKey: string): string[] {
   ]
 }
 
-function findLeaks(kit: Kit, needles: string[], what: string): void {
+function findLeaks(kit: Kit, needles: (answer: Answer) => string[], what: string): void {
   const leaks: string[] = []
   for (const answer of kit.answers) {
     const places = new Set<string>()
+    const sought = needles(answer)
     for (const { text, place } of textsOf(answer)) {
-      if (needles.some((needle) => text.includes(needle))) places.add(place)
+      if (sought.some((needle) => text.includes(needle))) places.add(place)
     }
     if (places.size > 0) leaks.push(`${where(answer)}, in its ${[...places].join(', ')}`)
   }
@@ -105,18 +106,24 @@ const noSessionKey: Check = {
   async run(kit) {
     const keys = [...kit.emulator.secrets.sessionKeys]
     if (keys.length === 0) fail('the run handed out no session_key to look for')
-    findLeaks(kit, keys.flatMap(spellingsOfKey), 'a session_key')
+    const spellings = keys.flatMap(spellingsOfKey)
+    findLeaks(kit, () => spellings, 'a session_key')
   },
 }
 
+/** A data export, which holds its user's own unionid; the account checks hold it to that one. */
+const isExport = (answer: Answer) =>
+  /^GET \S*\/api\/me\/export$/.test(answer.request) && answer.status === 200
+
 const noIds: Check = {
-  name: "no answer of the run held a user's openid or unionid, in its body or its headers",
+  name: "no answer of the run held a user's openid or unionid (but a data export its own unionid), in its body or its headers",
   clause:
-    'docs/api.md › Conventions: "openid, unionid and session_key never appear in any response"; › Types: id "the app\'s own user id, never the openid"',
+    'docs/api.md › Conventions: "openid, unionid and session_key never appear in any response, but for the user\'s own unionid in their data export"; › Types: id "the app\'s own user id, never the openid"',
   async run(kit) {
     const { openids, unionids } = kit.emulator.secrets
     if (openids.size === 0) fail('the run met no openid to look for')
-    findLeaks(kit, [...openids, ...unionids], 'an openid or unionid')
+    const ids = [...openids, ...unionids]
+    findLeaks(kit, (answer) => (isExport(answer) ? [...openids] : ids), 'an openid or unionid')
   },
 }
 

@@ -1,6 +1,7 @@
 import { USERINFO_FIELDS } from '../contract'
 import { expectEqual, expectError, expectFields, expectJson, expectUser } from '../expect'
 import type { Check, Group, Kit } from '../kit'
+import { signedUserInfo, uniformFailures } from './sealed'
 
 const USERINFO = 'docs/api.md › POST /api/auth/userinfo'
 
@@ -32,14 +33,14 @@ const signed: Check = {
 }
 
 const anonymous: Check = {
-  name: 'the anonymous 微信用户 profile, without rawData and signature → 200, nothing saved on the user',
-  clause: `${USERINFO}: "When rawData and signature are given, both are required"; "A non-anonymous nickname and avatar (anything but WeChat's 微信用户 placeholder) are saved"`,
+  name: 'the anonymous 微信用户 profile → 200, nothing saved on the user',
+  clause: `${USERINFO}: "A non-anonymous nickname and avatar (anything but WeChat's 微信用户 placeholder) are saved"`,
   async run(kit) {
     const { token, openid } = await kit.signIn()
-    const { encryptedData, iv, rawData } = await kit.emulator.mintUserInfo(openid)
-    const what = 'POST /api/auth/userinfo with the anonymous profile, unsigned'
-    const answer = expectJson(await postUserInfo(kit, token, { encryptedData, iv }), what)
-    expectEqual(answer.userInfo, JSON.parse(rawData), `${what}: userInfo`)
+    const payload = await kit.emulator.mintUserInfo(openid)
+    const what = 'POST /api/auth/userinfo with the anonymous profile'
+    const answer = expectJson(await postUserInfo(kit, token, payload), what)
+    expectEqual(answer.userInfo, JSON.parse(payload.rawData), `${what}: userInfo`)
     expectUser(answer.user, `${what}: user`, { nickName: null, avatarUrl: null })
     await kit.me(token, { nickName: null, avatarUrl: null })
   },
@@ -69,22 +70,37 @@ const wrongSignature: Check = {
 
 const stale: Check = {
   name: 'user info sealed before a second wx.login → 409 SESSION_KEY_STALE',
-  clause: `${USERINFO}: errors "409 SESSION_KEY_STALE"; docs/api.md › Error codes: SESSION_KEY_STALE "the payload could not be decrypted with the session_key the server holds"`,
+  clause: `${USERINFO}: errors "409 SESSION_KEY_STALE"; docs/api.md › Error codes: SESSION_KEY_STALE "could not be opened with the session_key the server holds"`,
   async run(kit) {
     const { openid } = await kit.signIn()
-    const { encryptedData, iv } = await kit.emulator.mintUserInfo(openid, { nickName: 'Stale' })
+    const old = await kit.emulator.mintUserInfo(openid, { nickName: 'Stale' })
     const { token } = await kit.signIn(openid)
+    // rawData signed with the new key, as a getUserInfo after the login would sign it.
+    const { rawData, signature } = await kit.emulator.mintUserInfo(openid, { nickName: 'Stale' })
     expectError(
-      await postUserInfo(kit, token, { encryptedData, iv }),
+      await postUserInfo(kit, token, {
+        encryptedData: old.encryptedData,
+        iv: old.iv,
+        rawData,
+        signature,
+      }),
       'SESSION_KEY_STALE',
       'POST /api/auth/userinfo with a payload sealed with the key before the last login',
     )
   },
 }
 
+const uniform = uniformFailures({
+  name: "every way a signed payload's encryptedData fails to open → one answer, 409 SESSION_KEY_STALE, word for word",
+  route: 'POST /api/auth/userinfo',
+  mint: (kit, openid) => kit.emulator.mintUserInfo(openid),
+  body: signedUserInfo,
+  fields: { nickName: 'Kit', avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/kit/132' },
+})
+
 const malformed: Check = {
-  name: 'rawData without signature, no encryptedData, an unknown field → 400 INVALID_REQUEST',
-  clause: `${USERINFO}: Body { encryptedData, iv, rawData?, signature? }, "both are required"; docs/api.md › Conventions: "Unknown fields in a body are rejected"`,
+  name: 'no rawData or no signature (both required), no encryptedData, an unknown field → 400 INVALID_REQUEST',
+  clause: `${USERINFO}: Body { encryptedData, iv, rawData, signature }, "the signature is checked before anything is decrypted"; docs/api.md › Conventions: "Unknown fields in a body are rejected"`,
   async run(kit) {
     const { token, openid } = await kit.signIn()
     const payload = await kit.emulator.mintUserInfo(openid)
@@ -92,6 +108,7 @@ const malformed: Check = {
     const bodies: [string, unknown][] = [
       ['rawData without signature', { encryptedData, iv, rawData }],
       ['signature without rawData', { encryptedData, iv, signature }],
+      ['neither rawData nor signature', { encryptedData, iv }],
       ['no encryptedData', { iv, rawData, signature }],
       ['an unknown field', { ...payload, lang: 'zh_CN' }],
     ]
@@ -107,5 +124,5 @@ const malformed: Check = {
 
 export const userInfoGroup: Group = {
   title: 'user info: POST /api/auth/userinfo',
-  checks: [signed, anonymous, wrongSignature, stale, malformed],
+  checks: [signed, anonymous, wrongSignature, stale, uniform, malformed],
 }

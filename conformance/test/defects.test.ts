@@ -1,3 +1,6 @@
+import { OpenDataError, decryptOpenData } from '../../common/open-data'
+import { GROUPS } from '../checks'
+import { accountGroup } from '../checks/account'
 import type { Result } from '../run'
 import { runKit, startReference, type Reference } from './support/kit-process'
 import { jsonReply, startProxy, withJson, type Hook, type Proxy } from './support/proxy'
@@ -49,13 +52,28 @@ function loginCode(body: Buffer): string | null {
   }
 }
 
-/** Runs the kit (--json) against the reference server behind this hook. */
-async function runBehind(hook: Hook): Promise<{ code: number | null; failed: Result[] }> {
+/** Runs the kit (--json, and `args`) against the reference server behind this hook. */
+async function runBehind(
+  hook: Hook,
+  args: string[] = [],
+): Promise<{ code: number | null; failed: Result[]; skipped: Result[]; passed: number }> {
   const proxy = await startProxy(reference.server.url, hook)
   try {
-    const run = await runKit(['--backend', proxy.url, '--emulator', reference.wechat.url, '--json'])
-    const report = JSON.parse(run.stdout) as { results: Result[] }
-    return { code: run.code, failed: report.results.filter((result) => !result.passed) }
+    const run = await runKit([
+      '--backend',
+      proxy.url,
+      '--emulator',
+      reference.wechat.url,
+      '--json',
+      ...args,
+    ])
+    const report = JSON.parse(run.stdout) as { results: Result[]; passed: number }
+    return {
+      code: run.code,
+      failed: report.results.filter((result) => !result.passed && !result.skipped),
+      skipped: report.results.filter((result) => result.skipped),
+      passed: report.passed,
+    }
   } finally {
     await proxy.close()
   }
@@ -117,7 +135,7 @@ it('turns the User-fields and leak rows red for a backend that puts session_key 
   })
   expect(names(failed)).toEqual([
     'a fresh code signs in: 200 {token, expiresIn, user}, user with exactly the User fields',
-    "no answer of the run held a user's openid or unionid, in its body or its headers",
+    "no answer of the run held a user's openid or unionid (but a data export its own unionid), in its body or its headers",
     "no answer of the run held a user's session_key, in its body or its headers",
   ])
   const reasons = failed.map((result) => result.reason).join('\n')
@@ -134,7 +152,7 @@ it('turns only the openid row red for a backend that sends the openid in a heade
     return { ...reply, headers: { ...reply.headers, 'x-wechat-openid': session.openid } }
   })
   expect(names(failed)).toEqual([
-    "no answer of the run held a user's openid or unionid, in its body or its headers",
+    "no answer of the run held a user's openid or unionid (but a data export its own unionid), in its body or its headers",
   ])
   expect(failed[0]?.reason).toContain('in its header x-wechat-openid')
   expect(code).toBe(1)
@@ -161,5 +179,100 @@ it('turns the malformed-JSON and 5xx rows red for a backend that answers 500 to 
     'no 5xx in the whole run, except where WeChat was made to fail',
     'odd JSON (5,000 levels deep, __proto__, constructor, a lone surrogate, duplicate keys, 1e999, a BOM) → a 4xx in the error shape, and logins still work',
   ])
+  expect(code).toBe(1)
+}, 120_000)
+
+it('turns the two oracle rows red for a backend whose decryption failures can be told apart', async () => {
+  // The defect: the message says why the payload did not open (bad padding, not JSON, another
+  // app's watermark), as the reference server's did before issue 15. The proxy knows each token's
+  // session_key from the wiretap, and words each refusal as such a backend would.
+  const keyOfToken = new Map<string, string>()
+  const { code, failed } = await runBehind(async (request, forward) => {
+    const reply = await forward()
+    const body = jsonReply(reply)
+    if (isLogin(request) && reply.status === 200 && typeof body?.token === 'string') {
+      const session = heard.get(loginCode(request.body) ?? '')
+      if (session) keyOfToken.set(body.token, session.session_key)
+    }
+    const sealed = ['/api/auth/phone', '/api/auth/userinfo'].includes(request.path)
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
+    const key = keyOfToken.get(token)
+    const error = body?.error as { code?: string } | undefined
+    if (!sealed || !key || error?.code !== 'SESSION_KEY_STALE') return reply
+    const { encryptedData, iv } = JSON.parse(request.body.toString('utf8')) as {
+      encryptedData: string
+      iv: string
+    }
+    let why = 'the decrypted data is not what was expected'
+    try {
+      decryptOpenData(key, encryptedData, iv)
+    } catch (cause) {
+      if (cause instanceof OpenDataError) why = cause.message
+    }
+    return withJson(reply, { error: { code: 'SESSION_KEY_STALE', message: why } })
+  })
+  expect(names(failed)).toEqual([
+    "every way a signed payload's encryptedData fails to open → one answer, 409 SESSION_KEY_STALE, word for word",
+    "every way encryptedData fails to open (its base64, its lengths, its padding, not UTF-8, not JSON, not an object, fields missing, another app's watermark) → one answer, 409 SESSION_KEY_STALE, word for word",
+  ])
+  expect(failed[0]?.reason).toContain('tells failures apart')
+  expect(code).toBe(1)
+}, 120_000)
+
+/** The account group's checks, by name. */
+const ACCOUNT_CHECKS = accountGroup.checks.map((check) => check.name).sort()
+const ACCOUNT_ROUTES = [
+  'GET /api/me/export',
+  'DELETE /api/me/phone',
+  'POST /api/auth/logout-all',
+  'DELETE /api/me',
+]
+
+/** A backend that has not built the account routes yet: they are unknown routes to it. */
+const withoutAccountRoutes: Hook = async (request, forward) => {
+  if (!ACCOUNT_ROUTES.includes(`${request.method} ${request.path}`)) return forward()
+  const body = { error: { code: 'NOT_FOUND', message: 'no such route' } }
+  return {
+    status: 404,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify(body)),
+  }
+}
+
+it('turns the account rows red for a backend without the account routes', async () => {
+  const { code, failed } = await runBehind(withoutAccountRoutes)
+  expect(names(failed)).toEqual(ACCOUNT_CHECKS)
+  expect(code).toBe(1)
+}, 120_000)
+
+it('with --skip account, reports those rows as skipped, never passed, and passes the rest', async () => {
+  const { code, failed, skipped, passed } = await runBehind(withoutAccountRoutes, [
+    '--skip',
+    'account',
+  ])
+  expect(failed).toEqual([])
+  expect(names(skipped)).toEqual(ACCOUNT_CHECKS)
+  expect(skipped.every((result) => !result.passed)).toBe(true)
+  expect(passed).toBe(GROUPS.flatMap((group) => group.checks).length - ACCOUNT_CHECKS.length)
+  expect(code).toBe(0)
+}, 120_000)
+
+it('turns the deletion row red for a backend that answers 204 to DELETE /api/me and deletes nothing', async () => {
+  const { code, failed } = await runBehind(async (request, forward) => {
+    if (
+      request.method !== 'DELETE' ||
+      request.path !== '/api/me' ||
+      !request.headers.authorization
+    ) {
+      return forward()
+    }
+    return { status: 204, headers: {}, body: Buffer.alloc(0) }
+  })
+  expect(names(failed)).toEqual([
+    'DELETE /api/me → 204; every token of the user 401, the avatar URL 404, a second DELETE 401; the same openid then makes a new, empty user',
+  ])
+  expect(failed[0]?.reason).toContain(
+    "GET /api/me with the phone's token after it: expected 401 UNAUTHORIZED, got 200",
+  )
   expect(code).toBe(1)
 }, 120_000)

@@ -3,9 +3,11 @@
  * them, and the one client (client.ts) is typed from them, so the two cannot drift.
  */
 import type { FromSchema } from 'json-schema-to-ts'
+import { COUNTRY_CODE, PURE_PHONE_NUMBER, WECHAT_ID } from '../../common/wechat-formats'
 import { WECHAT_APIS } from '../apis'
 
-const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const
+// What WeChat's ids and numbers look like: the emulator mints nothing the server would refuse.
+const ID = { type: 'string', pattern: WECHAT_ID.source } as const
 const TEXT = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const
 const BASE64 = { type: 'string' } as const
 
@@ -35,8 +37,8 @@ export const PHONE_REQUEST = {
   type: 'object',
   properties: {
     openid: ID,
-    phoneNumber: { type: 'string', pattern: '^[0-9]{4,20}$' },
-    countryCode: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' },
+    phoneNumber: { type: 'string', pattern: PURE_PHONE_NUMBER.source },
+    countryCode: { type: 'string', pattern: COUNTRY_CODE.source },
   },
   required: ['openid'],
   additionalProperties: false,

@@ -44,17 +44,23 @@ export function errorAnswer(code: string, message: string, status?: number): Htt
   return { statusCode, data: { error: { code, message } } }
 }
 
+/** The contract's paths; `me` also takes DELETE (the account deleted). */
+const ENDPOINTS = {
+  login: '/api/auth/login',
+  logout: '/api/auth/logout',
+  logoutAll: '/api/auth/logout-all',
+  phone: '/api/auth/phone',
+  userInfo: '/api/auth/userinfo',
+  me: '/api/me',
+  profile: '/api/me/profile',
+  avatar: '/api/me/avatar',
+  unbindPhone: '/api/me/phone',
+  export: '/api/me/export',
+}
+
 export interface AuthConfig {
   baseUrl: string
-  endpoints: {
-    login: string
-    logout: string
-    phone: string
-    userInfo: string
-    me: string
-    profile: string
-    avatar: string
-  }
+  endpoints: Record<keyof typeof ENDPOINTS, string>
   /** The header that carries the login token, and the scheme before it ('' sends the bare token). */
   tokenHeader: string
   tokenScheme: string
@@ -76,9 +82,13 @@ export interface AuthConfig {
 /** The backend of each build: HTTPS domains listed in the admin console's 服务器域名 for trial and release. */
 export type BaseUrls = Record<EnvVersion, string>
 
-/** Everything but the backend has a default; the backend is one URL, or one per build. */
-export type ConfigOptions = Partial<Omit<AuthConfig, 'baseUrl'>> &
-  ({ baseUrl: string; baseUrls?: undefined } | { baseUrls: BaseUrls; baseUrl?: undefined })
+/**
+ * Everything but the backend has a default; the backend is one URL, or one per build. `endpoints`
+ * names only the paths that differ from the contract's.
+ */
+export type ConfigOptions = Partial<Omit<AuthConfig, 'baseUrl' | 'endpoints'>> & {
+  endpoints?: Partial<AuthConfig['endpoints']>
+} & ({ baseUrl: string; baseUrls?: undefined } | { baseUrls: BaseUrls; baseUrl?: undefined })
 
 export function envVersion(): EnvVersion {
   try {
@@ -90,18 +100,10 @@ export function envVersion(): EnvVersion {
 }
 
 export function createConfig(options: ConfigOptions): AuthConfig {
-  const { baseUrls, baseUrl, ...overrides } = options
+  const { baseUrls, baseUrl, endpoints, ...overrides } = options
   return {
     baseUrl: baseUrls === undefined ? baseUrl : baseUrls[envVersion()],
-    endpoints: {
-      login: '/api/auth/login',
-      logout: '/api/auth/logout',
-      phone: '/api/auth/phone',
-      userInfo: '/api/auth/userinfo',
-      me: '/api/me',
-      profile: '/api/me/profile',
-      avatar: '/api/me/avatar',
-    },
+    endpoints: { ...ENDPOINTS, ...endpoints },
     tokenHeader: 'Authorization',
     tokenScheme: 'Bearer',
     timeoutMs: 10000,

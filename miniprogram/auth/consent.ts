@@ -90,8 +90,17 @@ const RELOGIN_THEN_RETAP: AuthErrorCode[] = [
 ]
 /** No session the backend accepts: a payload that needs no session_key is sent again instead. */
 const NO_SESSION: AuthErrorCode[] = ['UNAUTHORIZED', 'NOT_LOGGED_IN']
-/** The payload itself is spent or stale; a new tap brings a new one. */
-const RETAP: AuthErrorCode[] = ['WECHAT_CODE_INVALID', 'WATERMARK_INVALID']
+/**
+ * The payload itself is spent or stale; a new tap brings a new one. WeChat busy or garbled while
+ * it had the code (503 WECHAT_UNAVAILABLE, 502 WECHAT_BAD_ANSWER) may have spent it too: the
+ * same code sent again would only come back WECHAT_CODE_INVALID.
+ */
+const RETAP: AuthErrorCode[] = [
+  'WECHAT_CODE_INVALID',
+  'WATERMARK_INVALID',
+  'WECHAT_UNAVAILABLE',
+  'WECHAT_BAD_ANSWER',
+]
 
 /** What an event hands the backend. */
 export interface ConsentPayload {

@@ -2,6 +2,7 @@
  * The auth module, wired: one instance per app (app.ts keeps it; pages reach it through getApp()).
  * No UI in here — pages decide what to show for each state and outcome.
  */
+import { accountFlow, type AccountFlow } from './account'
 import type { AuthConfig } from './config'
 import { detectFeatures, type Features } from './features'
 import { Http } from './http'
@@ -21,6 +22,7 @@ export interface Auth {
   phone: PhoneFlow
   userInfo: UserInfoFlow
   profile: ProfileFlow
+  account: AccountFlow
   privacy: Privacy
 }
 
@@ -44,6 +46,7 @@ export function createAuth(config: AuthConfig, platform: Platform = wxPlatform()
     phone: new PhoneFlow(session, requester, config, now, features),
     userInfo: new UserInfoFlow(session, requester, config, now),
     profile: new ProfileFlow(session, requester, config),
+    account: accountFlow(session, requester, config),
     privacy: new Privacy(platform),
   }
 }
@@ -64,3 +67,4 @@ export type { AuthState, User } from './session'
 export type { ConsentOutcome, Rejection, UnspentOutcome } from './consent'
 export type { PhoneButton, PhoneNumber } from './phone'
 export type { UserInfoResult } from './userinfo'
+export type { AccountExport } from './account'

@@ -43,6 +43,8 @@ export class Session {
   private epoch = 0
   /** Storage refused the session in memory: the next launch would not find it. */
   private unsaved = false
+  /** The account was deleted: no silent login until the user asks for one (login()). */
+  private stayOut = false
   /**
    * A wx.login gave a code the backend has not redeemed: WeChat's session_key is now that code's,
    * which the backend does not hold, however live checkSession says it is.
@@ -105,6 +107,7 @@ export class Session {
     if (this.inflight) return (await this.inflight).token
     const token = this.validToken()
     if (token !== null) return token
+    this.refuseSilentLogin()
     return (await this.login()).token
   }
 
@@ -113,6 +116,7 @@ export class Session {
    * since a code is single-use and a failed try may already have spent it.
    */
   login(options: { force?: boolean } = {}): Promise<Stored> {
+    this.stayOut = false
     if (this.inflight) return this.inflight
     if (!options.force && this.validToken() !== null && this.stored) {
       // 重试 after storage refused the session: no new login, only another try at saving it.
@@ -167,6 +171,7 @@ export class Session {
       return
     }
     if (this.validToken() === null) {
+      this.refuseSilentLogin()
       await this.login()
       return
     }
@@ -188,16 +193,31 @@ export class Session {
   /** Clears the token at once; telling the backend is best effort, the token expires anyway. */
   async logout(): Promise<void> {
     const token = this.stored ? this.stored.token : null
-    this.epoch++
-    // A login already under way belongs to the old session: the next login() starts its own.
-    this.inflight = null
-    this.clear()
+    this.forget()
     if (token === null) return
     try {
       await this.http.send({ path: this.config.endpoints.logout, method: 'POST', token })
     } catch {
       // Offline or already expired: the local session is gone, which is what the user asked for.
     }
+  }
+
+  /**
+   * The backend has ended the session itself (every session logged out, the account deleted):
+   * it is forgotten here, with no call. `stayOut`: no silent login either (a request, a page
+   * readied) until login() is asked for, since one would make a new account; the next launch
+   * starts afresh.
+   */
+  forget(stayOut = false): void {
+    this.epoch++
+    // A login already under way belongs to the old session: the next login() starts its own.
+    this.inflight = null
+    this.stayOut = stayOut
+    this.clear()
+  }
+
+  private refuseSilentLogin(): void {
+    if (this.stayOut) throw new AuthError('NOT_LOGGED_IN', 'the account was deleted')
   }
 
   private async loginOnce(): Promise<Stored> {

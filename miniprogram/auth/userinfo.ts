@@ -25,14 +25,15 @@ export class UserInfoFlow extends ConsentFlow<
     return this.config.endpoints.userInfo
   }
 
-  /** All of it is sealed or signed with the session_key: nothing may be sent again after a login. */
+  /**
+   * All of it is sealed or signed with the session_key: nothing may be sent again after a login.
+   * The backend checks the signature before it decrypts anything, so an event without one (never
+   * WeChat's) has nothing to send.
+   */
   protected payloadOf(detail: UserInfoDetail): ConsentPayload | null {
     const { encryptedData, iv, rawData, signature } = detail
-    if (!encryptedData || !iv) return null
-    // The signature is checked only as a pair: rawData alone proves nothing.
-    const data: Record<string, string> =
-      rawData && signature ? { encryptedData, iv, rawData, signature } : { encryptedData, iv }
-    return { data, keyFree: null }
+    if (!encryptedData || !iv || !rawData || !signature) return null
+    return { data: { encryptedData, iv, rawData, signature }, keyFree: null }
   }
 
   protected accept(answer: UserInfoAnswer): UserInfoResult {

@@ -80,6 +80,33 @@ export const AVATAR_ANSWER = {
   additionalProperties: false,
 } as const satisfies Schema
 
+const TIME = { type: 'string', minLength: 1 } as const
+
+/**
+ * GET /api/me/export: everything the backend holds about the user, for them to keep (PIPL's right
+ * to see and copy it): the user with the full number, their own unionid, ISO 8601 times in UTC
+ * (lastLoginAt and sessions.since null where the backend cannot know). Never the session_key.
+ * docs/api.md says the rest; no descriptions here, which the mini-program would carry for nothing.
+ */
+export const ACCOUNT_EXPORT = {
+  type: 'object',
+  properties: {
+    user: USER,
+    unionid: NULLABLE_TEXT,
+    createdAt: TIME,
+    lastLoginAt: NULLABLE_TEXT,
+    sessions: {
+      type: 'object',
+      properties: { open: { type: 'integer', minimum: 0 }, since: NULLABLE_TEXT },
+      required: ['open', 'since'],
+      additionalProperties: false,
+    },
+    exportedAt: TIME,
+  },
+  required: ['user', 'unionid', 'createdAt', 'lastLoginAt', 'sessions', 'exportedAt'],
+  additionalProperties: false,
+} as const satisfies Schema
+
 export type User = Infer<typeof USER>
 export type LoginAnswer = Infer<typeof LOGIN_ANSWER>
 export type PhoneNumber = Infer<typeof PHONE_NUMBER>
@@ -87,3 +114,4 @@ export type UserInfo = Infer<typeof USER_INFO>
 export type UserInfoAnswer = Infer<typeof USER_INFO_ANSWER>
 export type UserAnswer = Infer<typeof USER_ANSWER>
 export type AvatarAnswer = Infer<typeof AVATAR_ANSWER>
+export type AccountExport = Infer<typeof ACCOUNT_EXPORT>

@@ -39,15 +39,16 @@ export const PHONE_BODY = {
 
 export const USER_INFO_BODY = {
   type: 'object',
-  description: 'The getuserinfo event. rawData and signature come as a pair, checked first.',
+  description:
+    'The getuserinfo event, as WeChat hands it over: the signature of rawData is checked before ' +
+    'anything is decrypted.',
   properties: {
     encryptedData: ENCRYPTED_DATA,
     iv: IV,
     rawData: { type: 'string', minLength: 1, maxLength: 4096 },
     signature: { type: 'string', minLength: 1, maxLength: 64 },
   },
-  required: ['encryptedData', 'iv'],
-  dependentRequired: { rawData: ['signature'], signature: ['rawData'] },
+  required: ['encryptedData', 'iv', 'rawData', 'signature'],
   additionalProperties: false,
 } as const
 
@@ -59,7 +60,9 @@ export const PROFILE_BODY = {
       type: 'string',
       description:
         `Trimmed by the server, then 1 to ${NICKNAME_MAX_CODE_POINTS} code points, without ` +
-        'control characters, zero-width or bidirectional marks, or lone surrogates ' +
+        'control characters, zero-width or bidirectional marks, characters that render as ' +
+        'nothing (Hangul fillers, the soft hyphen, tag characters outside a flag, ' +
+        'noncharacters…) or lone surrogates, and not only joiners or variation selectors ' +
         '(else 400 NICKNAME_INVALID).',
     },
   },

@@ -16,6 +16,7 @@ const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   WX_LOGIN_FAILED: '微信登录失败，请重试',
   WX_LOGIN_BLOCKED: LOGIN_BLOCKED,
   WECHAT_UNAVAILABLE: '微信服务繁忙，请稍后重试',
+  WECHAT_BAD_ANSWER: '微信服务异常，请稍后重试',
   RATE_LIMITED: '操作太频繁，请稍等一分钟再试',
   WECHAT_RISK_BLOCKED: '微信判断当前账号存在风险，暂时无法登录，请联系客服',
   WECHAT_CODE_INVALID: '授权已过期，请再点一次按钮',
@@ -28,6 +29,12 @@ const ERROR_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   NICKNAME_INVALID: '昵称需为 1 到 32 个字，且不能含特殊字符',
   PAYLOAD_TOO_LARGE: '图片太大，请选择 1MB 以内的图片',
   UNSUPPORTED_MEDIA_TYPE: '只支持 PNG、JPEG、WebP 格式的图片',
+}
+
+/** A tap to make again, where the page's own words (重试) would promise a resend. */
+const RETAP_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
+  WECHAT_UNAVAILABLE: '微信服务繁忙，请稍后再点一次按钮',
+  WECHAT_BAD_ANSWER: '微信服务异常，请稍后再点一次按钮',
 }
 
 const NOT_RETRYABLE: AuthErrorCode[] = [
@@ -61,7 +68,9 @@ export function consentFailure(
       return { status: rejectionMessage(outcome.reason, subject), error: true, canRetry: false }
     case 'retap':
       return {
-        status: outcome.afterLogin ? TAP_AGAIN_AFTER_LOGIN : errorMessage(outcome.error),
+        status: outcome.afterLogin
+          ? TAP_AGAIN_AFTER_LOGIN
+          : (RETAP_MESSAGES[outcome.error.code] ?? errorMessage(outcome.error)),
         error: true,
         canRetry: false,
       }
@@ -104,7 +113,7 @@ function rejectionMessage(reason: Rejection, subject: ConsentSubject): string {
 
 /** The user said no in the privacy dialog: what they cannot do until they agree. */
 export function privacyRefused(
-  action: '获取手机号' | '获取用户信息' | '设置头像' | '填写昵称',
+  action: '获取手机号' | '获取用户信息' | '设置头像' | '填写昵称' | '复制数据',
 ): string {
   return `需要先同意隐私保护指引，才能${action}`
 }

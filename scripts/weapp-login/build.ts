@@ -17,7 +17,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 import ts from 'typescript'
 
 const ROOT = path.resolve(__dirname, '../..')
@@ -49,6 +49,46 @@ export function outsideSources(inputs: readonly string[]): string[] {
   return inputs.filter((input) => !input.startsWith(root) || input.includes('/node_modules/'))
 }
 
+/**
+ * The contract's schemas carry `description`s for the OpenAPI document the server writes from
+ * them; the mini-program never reads one. The package's JavaScript leaves them out (its
+ * declarations keep them), which spares every consumer their bytes.
+ */
+const contractWithoutDescriptions: Plugin = {
+  name: 'contract-without-descriptions',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]miniprogram[\\/]contract[\\/][^\\/]+\.ts$/ }, (args) => {
+      const source = ts.createSourceFile(
+        args.path,
+        fs.readFileSync(args.path, 'utf8'),
+        ts.ScriptTarget.Latest,
+        true,
+      )
+      const strip: ts.TransformerFactory<ts.SourceFile> = (context) => {
+        const visit = (node: ts.Node): ts.Node => {
+          const next = ts.isObjectLiteralExpression(node)
+            ? context.factory.updateObjectLiteralExpression(
+                node,
+                node.properties.filter(
+                  (property) =>
+                    !(
+                      ts.isPropertyAssignment(property) &&
+                      ts.isIdentifier(property.name) &&
+                      property.name.text === 'description'
+                    ),
+                ),
+              )
+            : node
+          return ts.visitEachChild(next, visit, context)
+        }
+        return (file) => ts.visitEachChild(file, visit, context)
+      }
+      const [stripped] = ts.transform(source, [strip]).transformed
+      return { contents: ts.createPrinter().printFile(stripped), loader: 'ts' }
+    })
+  },
+}
+
 /** The JavaScript: the entry and the dialog's script, each one file, with its inputs. */
 async function bundle(outDir: string): Promise<string[]> {
   const result = await build({
@@ -63,6 +103,7 @@ async function bundle(outDir: string): Promise<string[]> {
     // Chinese stays Chinese, as DevTools keeps it: \u escapes would triple its size.
     charset: 'utf8',
     legalComments: 'none',
+    plugins: [contractWithoutDescriptions],
     metafile: true,
     logLevel: 'silent',
   })

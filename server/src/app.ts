@@ -10,8 +10,10 @@ import { emulatorPlugin, frameworkErrorsUnder, MOUNTED_AT, WechatEmulator } from
 import {
   httpServerOptions,
   refuseMissingHost,
+  refuseUnmetExpectations,
   type RequestTimeouts,
 } from '../../common/http/limits'
+import { securityHeaders } from './http/headers'
 import { Lifecycle } from './http/lifecycle'
 import { OPENAPI_OPTIONS } from './http/openapi'
 import { metricsRoute, recordRequests } from './metrics/http'
@@ -21,7 +23,10 @@ import { carryRequestIds, OneLinePerRequest, requestIds, withRequestId } from '.
 import { logSerializers } from '../../common/http/log'
 import { localOrigin } from '../../common/http/origin'
 import { RedisTokenStore } from './wechat/access-token/redis-store'
-import type { SharedRedis } from './redis/connection'
+import { addressRateLimit, RATE_LIMIT_WINDOW_MS } from './limits/rate-limit'
+import { windowCounter } from './limits/window-counter'
+import type { SharedRedis } from './redis/shared'
+import { accountRoutes } from './routes/account'
 import { authRoutes } from './routes/auth'
 import { avatarRoutes } from './routes/avatars'
 import type { RouteDeps } from './routes/deps'
@@ -48,6 +53,8 @@ declare module 'fastify' {
 
 /** The built-in emulator's base under this server. */
 export const EMULATOR_PREFIX = MOUNTED_AT
+// Fatal: bytes that are not UTF-8 are refused, not turned into U+FFFD and stored.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const JSON_BODY_LIMIT = 16 * 1024
 const SWEEP_INTERVAL_MS = 10 * 60_000
 
@@ -75,6 +82,15 @@ export interface AppOptions {
   redisKeyPrefix?: string
   /** Registered after the routes: development tools (main.ts adds the browser preview). */
   plugins?: FastifyPluginAsync[]
+}
+
+function utf8(bytes: Buffer | string): string | null {
+  if (typeof bytes === 'string') return bytes
+  try {
+    return UTF8.decode(bytes)
+  } catch {
+    return null
+  }
 }
 
 export function createEmulator(config: Config, now: () => number): WechatEmulator {
@@ -117,9 +133,7 @@ function ownWechatClient(
     http: { ...DEFAULT_WECHAT_HTTP, ...options.wechatHttp },
     now,
     log: app.log.child({ component: 'wechat' }),
-    tokenStore: redis
-      ? new FallbackTokenStore(new RedisTokenStore(redis.client, appid, now))
-      : undefined,
+    tokenStore: redis ? new FallbackTokenStore(new RedisTokenStore(redis, appid, now)) : undefined,
     metrics: metrics ?? undefined,
   })
   app.addHook('onClose', async () => client.close())
@@ -157,14 +171,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler)
 
   refuseMissingHost(app)
+  refuseUnmetExpectations(app)
 
   // JSON only: text/plain would reach the schemas as a string.
   app.removeContentTypeParser(['application/json', 'text/plain'])
   const parseJson = app.getDefaultJsonParser('error', 'error')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     // An empty body is no body: a bodyless POST may still say application/json.
     if (body.length === 0) return done(null, undefined)
-    parseJson(request, body.toString(), (error, value) => {
+    const text = utf8(body)
+    if (text === null) return done(new ApiError('INVALID_REQUEST', 'the body is not valid UTF-8'))
+    parseJson(request, text, (error, value) => {
       // Fastify's message would quote the body back.
       done(error && new ApiError('INVALID_REQUEST', 'the body is not valid JSON'), value)
     })
@@ -184,6 +201,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply) => {
     if (lifecycle.draining || !app.server.listening) reply.header('connection', 'close')
   })
+  app.addHook('onSend', securityHeaders)
 
   const metrics = config.metrics && new Metrics()
   app.decorate('metrics', metrics)
@@ -216,8 +234,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     )
     // After the requests in flight, with the store.
     app.addHook('onClose', async () => shared.close())
-    if (metrics) instrumentRedis(shared.client, metrics)
-    redis = shared
+    redis = metrics ? instrumentRedis(shared, metrics) : shared
   }
 
   if (config.emulator) {
@@ -231,10 +248,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Before the routes, which it collects as they are added: app.swagger() is the contract.
   await app.register(swagger, OPENAPI_OPTIONS)
 
-  const deps: RouteDeps = { config, store, wechat, now, redis, lifecycle, metrics }
+  const rateLimit = await addressRateLimit(
+    app,
+    config,
+    windowCounter({ redis, namespace: 'rate-limit:', windowMs: RATE_LIMIT_WINDOW_MS, now }),
+    () => metrics?.rateLimited(),
+  )
+  const deps: RouteDeps = { config, store, wechat, now, redis, rateLimit, lifecycle, metrics }
   await app.register(healthRoutes, deps)
   await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
   await app.register(meRoutes, { ...deps, prefix: '/api/me' })
+  await app.register(accountRoutes, { ...deps, prefix: '/api/me' })
   await app.register(avatarRoutes, deps)
   // Behind the token on the public listener only without a listener of their own (server.ts).
   if (metrics && config.metrics?.port === null && config.metrics.token !== null) {

@@ -1,8 +1,10 @@
 import { networkInterfaces } from 'node:os'
 import { hostInUrl } from '../../common/http/origin'
 import { serverLine } from '../../common/listening'
+import { redactUrl } from '../../common/redact'
 import { PREVIEW_PHONE_NUMBER } from '../../emulator'
 import { ConfigError, loadConfig, type Config } from './config/config'
+import { isLoopbackHost } from './config/wechat-target'
 import { loadPreview, previewWanted } from './routes/preview'
 import type { LogDestination } from './app'
 import { startServer, type RunningServer } from './server'
@@ -57,10 +59,12 @@ async function main(): Promise<void> {
     return fail(`cannot start: ${describeStartError(error, config)}`)
   })
 
+  // Before the first line: a tool that reads it may send SIGTERM at once, and gets a graceful stop.
+  stopOnSignals(server, config.shutdownDelayS)
   console.log(
     serverLine({
       url: `http://${hostInUrl(config.host)}:${server.port}`,
-      wechatApiBase: server.wechatApiBase,
+      wechatApiBase: redactUrl(server.wechatApiBase),
       builtInEmulator: config.emulator !== null,
     }),
   )
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
     for (const address of lanAddresses())
       console.log(`  on the LAN: http://${address}:${server.port}`)
   }
-  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host)
+  const loopback = isLoopbackHost(config.host)
   if (config.emulator && !loopback) {
     console.log(
       'warning: the emulator and its control API (/__wechat) are reachable from the network: ' +
@@ -98,7 +102,6 @@ async function main(): Promise<void> {
   }
 
   log.release()
-  stopOnSignals(server, config.shutdownDelayS)
 }
 
 /** A log destination that holds its lines until release(), then writes through. */

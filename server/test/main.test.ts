@@ -22,6 +22,9 @@ const FIRST_LINE = /^(?:>.*\n|\n)*([^>\n].*)\n/
 
 let dataDir: string
 
+/** Production's key of the phone numbers at rest (PHONE_ENCRYPTION_KEY): a test's own. */
+const PHONE_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64')
+
 /** A port of 127.0.0.1 that nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createServer()
@@ -127,7 +130,12 @@ describe('npm start', () => {
   }, 30_000)
 
   it('serves the emulator but never the preview under NODE_ENV=production with EMULATOR=1', async () => {
-    const server = start('npm', ['start'], { NODE_ENV: 'production', EMULATOR: '1', PORT: '0' })
+    const server = start('npm', ['start'], {
+      NODE_ENV: 'production',
+      PHONE_ENCRYPTION_KEY,
+      EMULATOR: '1',
+      PORT: '0',
+    })
     try {
       const { url, wechatBase } = await listeningWithEmulator(server)
       // Printed after where the preview's line would be.
@@ -181,6 +189,7 @@ describe('npm start', () => {
     it('stops accepting, finishes the request in flight, closes the store and exits 0', async () => {
       const server = start('npm', ['start'], {
         NODE_ENV: 'production',
+        PHONE_ENCRYPTION_KEY,
         PORT: '0',
         WECHAT_APPID: EMULATOR_APPID,
         WECHAT_SECRET: EMULATOR_SECRET,
@@ -269,6 +278,7 @@ describe('the compiled server (npm run build)', () => {
   it('runs as plain JavaScript under NODE_ENV=production with EMULATOR=1', async () => {
     const server = start(process.execPath, ['server/dist/main.js'], {
       NODE_ENV: 'production',
+      PHONE_ENCRYPTION_KEY,
       EMULATOR: '1',
       PORT: '0',
       // Nothing may load TypeScript at run time.
@@ -298,6 +308,14 @@ describe('the compiled server (npm run build)', () => {
     expect(await server.exited).toBe(0)
   }, 30_000)
 
+  it('runs npm run reencrypt-phones as plain JavaScript (server/dist/reencrypt-phones.js)', async () => {
+    const command = start(process.execPath, ['server/dist/reencrypt-phones.js'], {
+      NODE_OPTIONS: '',
+    })
+    expect(await command.exited).toBe(0)
+    expect(command.output().stdout).toMatch(/^re-encrypted 0 phone numbers with key [0-9a-f]{8}\n$/)
+  }, 30_000)
+
   it('runs the standalone emulator as plain JavaScript', async () => {
     const emulator = start(process.execPath, ['server/dist/emulator/main.js'], {
       EMULATOR_PORT: '0',
@@ -315,6 +333,27 @@ describe('the compiled server (npm run build)', () => {
       emulator.child.kill('SIGTERM')
     }
     expect(await emulator.exited).toBe(0)
+  }, 30_000)
+
+  it('prints WECHAT_API_BASE without the credentials it may carry', async () => {
+    const server = start(process.execPath, ['server/dist/main.js'], {
+      NODE_ENV: 'production',
+      WECHAT_APPID: EMULATOR_APPID,
+      WECHAT_SECRET: EMULATOR_SECRET,
+      WECHAT_API_BASE: `http://proxy-user:proxy-pw@127.0.0.1:${await closedPort()}`,
+      PORT: '0',
+      NODE_OPTIONS: '',
+    })
+    try {
+      const { wechatApiBase, builtInEmulator } = await listening(server)
+      expect(builtInEmulator).toBe(false)
+      expect(wechatApiBase).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:\d+$/)
+    } finally {
+      server.child.kill('SIGTERM')
+    }
+    expect(await server.exited).toBe(0)
+    const { stdout, stderr } = server.output()
+    expect(stdout + stderr).not.toContain('proxy-pw')
   }, 30_000)
 
   it('refuses to start under NODE_ENV=production without WeChat credentials', async () => {

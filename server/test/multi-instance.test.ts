@@ -34,6 +34,7 @@ import { spawnEmulator, type EmulatorProcess } from '../../emulator/test/support
 import { freshDatabase, postgresMissing, type TestDatabase } from './support/postgres'
 import { freePort, redisMissing } from './support/redis'
 import { controlClient, type ControlClient } from '../../emulator'
+import { DECRYPTION_FAILURES_PER_HOUR } from '../src/limits/decryption-budget'
 
 const RATE_LIMIT_PER_MIN = 10
 /** Requests a second through nginx: a busy hour of a mid-sized mini-program, on two cores. */
@@ -201,6 +202,50 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
     }
   })
 
+  it('reads on every instance a phone number another encrypted; none is in the table in clear', async () => {
+    const [a, b, c] = instances()
+    const { code, openid } = await control.login()
+    const { token } = (await send<LoginAnswer>(a, 'POST', '/api/auth/login', { json: { code } }))
+      .body
+    const phone = await control.phone({ openid, phoneNumber: '13955556666' })
+    expect(
+      (await send(b, 'POST', '/api/auth/phone', { token, json: { code: phone.code } })).status,
+    ).toBe(200)
+    for (const instance of [a, c]) {
+      expect((await me(instance, token)).body.user.phoneNumber).toBe('13955556666')
+    }
+    const rows = await database.query('SELECT * FROM users')
+    expect(JSON.stringify(rows)).not.toContain('39555566')
+  })
+
+  it('sees an account deleted on one instance at once on all: every token of it 401 everywhere', async () => {
+    const [a, b, c] = instances()
+    const { code, openid } = await control.login()
+    const first = await send<LoginAnswer>(a, 'POST', '/api/auth/login', { json: { code } })
+    const tokens = [
+      first.body.token,
+      (await login(b, openid)).token,
+      (await login(c, openid)).token,
+    ]
+    const deleted = await send(c, 'DELETE', '/api/me', { token: tokens[0] })
+    expect(deleted.status).toBe(204)
+    for (const instance of [a, b, c]) {
+      for (const token of tokens) {
+        const reply = await send<ErrorAnswer>(instance, 'GET', '/api/me', { token })
+        expect([instance.name, reply.status, reply.body.error.code]).toEqual([
+          instance.name,
+          401,
+          'UNAUTHORIZED',
+        ])
+      }
+    }
+    const again = await login(b, openid)
+    expect(again.user.id).not.toBe(first.body.user.id)
+    expect(
+      await database.query('SELECT id FROM users WHERE id = $1', [first.body.user.id]),
+    ).toEqual([])
+  })
+
   it('makes one user of 200 concurrent logins of one openid over the three', async () => {
     const openid = 'o_multi_instance_one_user'
     const codes = await Promise.all(Array.from({ length: 200 }, () => control.login({ openid })))
@@ -308,6 +353,79 @@ describeWhenAvailable('three instances on one PostgreSQL and one Redis', missing
     await expectOneRateLimit()
     await expectOneRefreshForAll()
   }, 120_000)
+
+  it('keeps serving while Redis is frozen (SIGSTOP): each instance limits alone, says so once, and shares again after SIGCONT', async () => {
+    const outages = () =>
+      instances().map((i) => i.messages().filter((m) => /^Redis cannot/.test(m)).length)
+    const returns = () =>
+      instances().map((i) => i.messages().filter((m) => /^Redis is/.test(m)).length)
+    const before = { outages: outages(), returns: returns() }
+    await services.freeze('redis')
+    try {
+      const { answers, failed } = await loginLoad(150, new Map())
+      expect(failed).toEqual([])
+      expect(answers.filter((answer) => answer.status !== 200)).toEqual([])
+      // Each instance counts an address alone meanwhile: the limit on one, none spent on another.
+      const [a, b] = instances()
+      const from = newAddress()
+      for (let i = 0; i < RATE_LIMIT_PER_MIN; i++) {
+        expect((await send(a, 'POST', '/api/auth/login', { json: {}, from })).status).toBe(400)
+      }
+      expect((await send(a, 'POST', '/api/auth/login', { json: {}, from })).status).toBe(429)
+      expect((await send(b, 'POST', '/api/auth/login', { json: {}, from })).status).toBe(400)
+      await until('every instance to log the outage', () =>
+        outages().every((count, i) => count === before.outages[i] + 1),
+      )
+    } finally {
+      await services.thaw('redis')
+    }
+    await until('every instance to hear from Redis again', () =>
+      returns().every((count, i) => count === before.returns[i] + 1),
+    )
+    expect(outages()).toEqual(before.outages.map((count) => count + 1))
+    await expectOneRateLimit()
+    await expectOneRefreshForAll()
+  }, 120_000)
+
+  it("counts a user's decryption failures across instances: past the budget, every instance refuses that user's payloads", async () => {
+    const { code, openid } = await control.login()
+    const reply = await send<LoginAnswer>(spread(0), 'POST', '/api/auth/login', { json: { code } })
+    const { token } = reply.body
+    const garbage = {
+      encryptedData: Buffer.alloc(32).toString('base64'),
+      iv: Buffer.alloc(16).toString('base64'),
+    }
+    const failures: number[] = []
+    for (let i = 0; i < DECRYPTION_FAILURES_PER_HOUR; i++) {
+      failures.push(
+        (await send(spread(i), 'POST', '/api/auth/phone', { token, json: garbage })).status,
+      )
+    }
+    expect(failures).toEqual(Array(DECRYPTION_FAILURES_PER_HOUR).fill(409))
+    for (const instance of instances()) {
+      const good = await control.phone({ openid })
+      const refused = await send<ErrorAnswer>(instance, 'POST', '/api/auth/phone', {
+        token,
+        json: { encryptedData: good.encryptedData, iv: good.iv },
+      })
+      expect([instance.name, refused.status, refused.body.error.code]).toEqual([
+        instance.name,
+        429,
+        'RATE_LIMITED',
+      ])
+    }
+    // Another user's payloads still open, on any instance.
+    const other = await control.login()
+    const signedIn = await send<LoginAnswer>(spread(1), 'POST', '/api/auth/login', {
+      json: { code: other.code },
+    })
+    const theirs = await control.phone({ openid: other.openid })
+    const opened = await send(spread(2), 'POST', '/api/auth/phone', {
+      token: signedIn.body.token,
+      json: { encryptedData: theirs.encryptedData, iv: theirs.iv },
+    })
+    expect(opened.status).toBe(200)
+  })
 
   it('answers 503 STORE_UNAVAILABLE while PostgreSQL is down; the same processes serve after', async () => {
     const { token, user } = await login(instances()[0])

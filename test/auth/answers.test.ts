@@ -34,6 +34,8 @@ const USER_INFO_TAP = {
   errMsg: 'getUserInfo:ok',
   encryptedData: 'ZW5jcnlwdGVk',
   iv: 'aXZpdml2aXZpdml2aXZpdg==',
+  rawData: JSON.stringify(USER_INFO),
+  signature: '0000',
 }
 
 /** Everything the auth module could have handed on: storage, the state, the session's user. */

@@ -239,6 +239,30 @@ describe('an unspent payload is the auth module’s, not a page’s', () => {
   })
 })
 
+describe('a user-info event', () => {
+  it('without rawData and signature, which WeChat always sends and the backend requires: nothing is sent', async () => {
+    const { userInfo } = authOn(platform)
+    const { errMsg, encryptedData, iv } = USER_INFO
+    const outcome = await platform.run(userInfo.submit({ errMsg, encryptedData, iv }))
+    expect(outcome).toMatchObject({ kind: 'rejected', reason: 'failed' })
+    expect(platform.backend.count('POST /api/auth/userinfo')).toBe(0)
+  })
+})
+
+describe('a phone code WeChat may have spent', () => {
+  it.each([
+    [503, 'WECHAT_UNAVAILABLE'],
+    [502, 'WECHAT_BAD_ANSWER'],
+  ])('%i %s asks for a new tap: the code is not kept to be sent again', async (status, code) => {
+    platform.backend.on('POST /api/auth/phone', () => error(status, code))
+    const { phone } = authOn(platform)
+    const outcome = await platform.run(phone.submit(FAST))
+    expect(outcome).toMatchObject({ kind: 'retap', error: { code }, afterLogin: false })
+    expect(phone.unspent()).toBeNull()
+    expect(phonePosts()).toHaveLength(1)
+  })
+})
+
 describe('WeChat’s own refusals of this user', () => {
   it.each([
     [1402101, 'login-blocked'],

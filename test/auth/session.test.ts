@@ -97,15 +97,21 @@ describe('single-flight', () => {
     expect(platform.backend.count('POST /api/auth/login')).toBe(1)
   })
 
-  it('sends each code once: a failed try asks wx.login for a fresh code', async () => {
-    let calls = 0
-    platform.backend.on('POST /api/auth/login', (_req, backend) =>
-      ++calls === 1 ? error(503, 'WECHAT_UNAVAILABLE') : { status: 200, body: backend.issue() },
-    )
-    await platform.run(authOn(platform).session.login())
-    const codes = platform.backend.received.map((r) => (r.body as { code: string }).code)
-    expect(codes).toEqual(['code-1', 'code-2'])
-  })
+  it.each([
+    [503, 'WECHAT_UNAVAILABLE'],
+    [502, 'WECHAT_BAD_ANSWER'],
+  ])(
+    'sends each code once: a try answered %i %s asks wx.login for a fresh code',
+    async (status, code) => {
+      let calls = 0
+      platform.backend.on('POST /api/auth/login', (_req, backend) =>
+        ++calls === 1 ? error(status, code) : { status: 200, body: backend.issue() },
+      )
+      await platform.run(authOn(platform).session.login())
+      const codes = platform.backend.received.map((r) => (r.body as { code: string }).code)
+      expect(codes).toEqual(['code-1', 'code-2'])
+    },
+  )
 })
 
 describe('warm start', () => {

@@ -22,6 +22,7 @@ export const sameAsJsonSchemaToTs: {
       | 'USER_INFO_ANSWER'
       | 'USER_ANSWER'
       | 'AVATAR_ANSWER'
+      | 'ACCOUNT_EXPORT'
       | 'ERROR_ANSWER'
       | 'HEALTH_ANSWER'
   ]: Derived<(typeof contract)[K]>
@@ -33,6 +34,7 @@ export const sameAsJsonSchemaToTs: {
   USER_INFO_ANSWER: true,
   USER_ANSWER: true,
   AVATAR_ANSWER: true,
+  ACCOUNT_EXPORT: true,
   ERROR_ANSWER: true,
   HEALTH_ANSWER: true,
 }

@@ -320,6 +320,26 @@ describe('each way the tap can go wrong has its own message', () => {
     expect(exists(page, '#retry-btn')).toBe(false)
   })
 
+  it.each([
+    ['did not answer in time', 503, 'WECHAT_UNAVAILABLE', '微信服务繁忙，请稍后再点一次按钮'],
+    ['answered nonsense', 502, 'WECHAT_BAD_ANSWER', '微信服务异常，请稍后再点一次按钮'],
+  ])(
+    'WeChat %s: the code may be spent, so a new tap — said so, no 重试 that would send it again',
+    async (_case, status, code, message) => {
+      const page = await open()
+      backend.on('POST /api/auth/phone', () => error(status, code))
+      await tap(page, await wx.phoneDetail())
+      expect(text(page, '#status')).toBe(message)
+      expect(exists(page, '#retry-btn')).toBe(false)
+      expect(attr(page, '#phone-btn', 'disabled')).toBe(false)
+      backend.reset()
+      await tap(page, await wx.phoneDetail())
+      expect(text(page, '#status')).toBe('手机号已绑定')
+      // One post per tap: the first tap's code was never sent again.
+      expect(phonePosts()).toHaveLength(2)
+    },
+  )
+
   it('when preparing fails (offline), says so and 重试 prepares again', async () => {
     backend.on('POST /api/auth/login', () => ({ drop: true }))
     launchApp(wx, { baseUrl: backend.url })

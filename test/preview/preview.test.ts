@@ -14,6 +14,7 @@ import {
   type BrowserContext,
   type Frame,
   type FrameLocator,
+  type Locator,
   type Page,
 } from 'playwright-core'
 import { png } from '../../common/images'
@@ -125,12 +126,16 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
    * The phone's frame at 375 px (or the whole page), device scale 2, as the baseline `name` shows
    * it; the layout of what the app draws (`scope`) checked first.
    */
-  async function screenshot(name: string, options: { whole?: boolean; scope?: string } = {}) {
+  async function screenshot(
+    name: string,
+    options: { whole?: boolean; scope?: string; mask?: Locator[] } = {},
+  ) {
     const frame = phoneFrame()
     await frame.evaluate(() => document.fonts.ready.then(() => undefined))
     if (!options.whole)
       expect(await frame.evaluate(layoutProblems, options.scope ?? PAGE)).toEqual([])
-    const shot = { animations: 'disabled', caret: 'hide' } as const
+    // What differs from run to run (times, ids) is masked; its layout was checked above.
+    const shot = { animations: 'disabled', caret: 'hide', mask: options.mask } as const
     const image = options.whole
       ? await page.screenshot(shot)
       : await page.locator('#phone').screenshot(shot)
@@ -169,6 +174,23 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
     await loggedIn()
     await phone.locator('#to-phone').click()
     await phone.locator('#phone-btn:not([disabled])').waitFor()
+  }
+
+  async function openAccountPage(): Promise<void> {
+    await loggedIn()
+    await phone.locator('#to-account').click()
+    await phone.locator('#delete-account-btn:not([disabled])').waitFor()
+  }
+
+  async function userOf(token: string): Promise<{ id: string; phoneNumber: string | null }> {
+    return (
+      await server.call<{ user: { id: string; phoneNumber: string | null } }>(
+        'GET',
+        '/api/me',
+        undefined,
+        token,
+      )
+    ).user
   }
 
   async function openLoginPage(): Promise<void> {
@@ -260,18 +282,20 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
     await screenshot(shot)
   })
 
-  it('phone: WeChat busy fails the exchange with 重试, which works once WeChat answers', async () => {
+  it('phone: WeChat busy may have spent the code, so it asks for a new tap, which works once WeChat answers', async () => {
     await launch()
     await openPhonePage()
     await page.check('#wechat-busy')
     await page.locator('#panel-status', { hasText: 'busy' }).waitFor()
     await phone.locator('#phone-btn').click()
     await phone.locator('#preview-sheet-allow').click()
-    await shows('#status', '微信服务繁忙，请稍后重试')
+    await shows('#status', '微信服务繁忙，请稍后再点一次按钮')
+    expect(await phone.locator('#retry-btn').count()).toBe(0)
     await screenshot('phone-wechat-busy')
     await page.uncheck('#wechat-busy')
     await page.locator('#panel-status', { hasText: 'answers again' }).waitFor()
-    await phone.locator('#retry-btn').click()
+    await phone.locator('#phone-btn:not([disabled])').click()
+    await phone.locator('#preview-sheet-allow').click()
     await shows('#status', '手机号已绑定')
   })
 
@@ -431,6 +455,78 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
     await shows('#state', '未登录')
   })
 
+  it('解绑手机号: WeChat’s modal asks; confirmed, the number is gone here and on the server', async () => {
+    await launch()
+    await openPhonePage()
+    await phone.locator('#phone-btn').click()
+    await phone.locator('#preview-sheet-allow').click()
+    await shows('#status', '手机号已绑定')
+    await phone.locator('#preview-nav-back').click()
+    await openAccountPage()
+    expect(await textOf('#account-phone')).toBe('138****8000')
+    await phone.locator('#unbind-phone-btn').click()
+    await phone.locator('#preview-modal-confirm', { hasText: '解绑' }).waitFor()
+    await screenshot('account-unbind-confirm')
+    await phone.locator('#preview-modal-confirm').click()
+    await shows('#status', '手机号已解绑')
+    expect(await textOf('#account-phone')).toBe('未绑定')
+    await screenshot('account-unbound')
+    expect((await userOf(await storedToken())).phoneNumber).toBeNull()
+  })
+
+  it('查看我的数据: what the server holds, in WeChat’s modal; 复制, agreed to, puts it on the clipboard', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+    await launch()
+    await openAccountPage()
+    const { id } = await userOf(await storedToken())
+    await phone.locator('#export-btn').click()
+    const modal = phone.locator('.weui-dialog', { hasText: '我的数据' })
+    await modal.waitFor()
+    const held = (await modal.textContent()) ?? ''
+    for (const shown of [
+      `用户编号：${id}`,
+      '昵称：未设置',
+      '手机号：未绑定',
+      'UnionID：无',
+      '登录设备：1 台',
+    ]) {
+      expect(held).toContain(shown)
+    }
+    // The clipboard is privacy-covered: this new user is asked first, on this page.
+    await phone.locator('#preview-modal-confirm', { hasText: '复制' }).click()
+    await phone.locator('#privacy-agree').click()
+    await phone.locator('#preview-toast', { hasText: '内容已复制' }).waitFor()
+    await shows('#status', '已复制')
+    const copied = await phoneFrame().evaluate(() => navigator.clipboard.readText())
+    expect(copied.split('\n')).toContain(`用户编号：${id}`)
+  })
+
+  it('注销账号: the modal says what goes; confirmed, the anonymous home and no login until the next launch, which makes a new, empty account', async () => {
+    await launch()
+    await openAccountPage()
+    const token = await storedToken()
+    const { id } = await userOf(token)
+    await phone.locator('#delete-account-btn').click()
+    const modal = phone.locator('.weui-dialog', { hasText: '注销账号' })
+    await modal.waitFor()
+    for (const said of ['手机号', '所有设备', '无法恢复', '新的空账号']) {
+      expect(await modal.textContent()).toContain(said)
+    }
+    await screenshot('account-delete-confirm')
+    const logins = await wechatCalls('jscode2session')
+    await phone.locator('#preview-modal-confirm').click()
+    await shows('#state', '未登录')
+    await phone.locator('#login-btn').waitFor()
+    await expect(userOf(token)).rejects.toThrow('→ 401')
+    expect(await phone.locator('#to-account').count()).toBe(0)
+    expect(await wechatCalls('jscode2session')).toBe(logins)
+    await relaunchBy(() => page.click('#relaunch'))
+    await loggedIn()
+    const fresh = await userOf(await storedToken())
+    expect(fresh.id).not.toBe(id)
+    expect(await wechatCalls('jscode2session')).toBe(logins + 1)
+  })
+
   it('the panel’s dark-mode switch relaunches the phone in the dark scheme', async () => {
     await launch()
     await loggedIn()
@@ -480,6 +576,10 @@ describeWhenAvailable('the preview in Chromium', chromiumMissing(), () => {
       await phone.locator('#privacy-agree').waitFor()
       await checkState(`privacy-dialog${suffix}`, DIALOG)
       await phone.locator('#privacy-disagree').click()
+      await phone.locator('#preview-nav-back').click()
+      await phone.locator('#to-account').click()
+      await phone.locator('#delete-account-btn:not([disabled])').waitFor()
+      await checkState(`account${suffix}`)
       await phone.locator('#preview-nav-back').click()
       await phone.locator('#to-phone').click()
       await phone.locator('#phone-btn:not([disabled])').waitFor()

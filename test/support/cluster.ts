@@ -13,6 +13,9 @@ import { startListening } from './server-process'
 
 const ROOT = path.resolve(__dirname, '../..')
 
+/** The instances' PHONE_ENCRYPTION_KEY, which production requires. */
+export const CLUSTER_PHONE_KEY = randomBytes(32).toString('base64')
+
 /**
  * The server bundled as `npm run build` bundles it (its `bundle` step, after the type check),
  * into a directory of this run's own, so that a suite building meanwhile (server/test/main.test.ts,
@@ -91,6 +94,8 @@ export async function startInstance(
       REDIS_URL: options.redisUrl ?? '',
       // The client plays many users from this machine, each with an address of its own.
       TRUST_PROXY: '127.0.0.1',
+      // One key for all, as every instance must read what another encrypted.
+      PHONE_ENCRYPTION_KEY: CLUSTER_PHONE_KEY,
       // Nothing may load TypeScript at run time.
       NODE_OPTIONS: '',
       ...options.env,

@@ -32,6 +32,20 @@ export const PHONE = {
   countryCode: '86',
 }
 
+/** Local times (each test's own timezone), so a page shows them as written here. */
+const at = (day: number, hour: number, minute: number) =>
+  new Date(2026, 0, day, hour, minute).toISOString()
+
+/** GET /api/me/export of USER with a number bound, signed in on two devices. */
+export const EXPORT = {
+  user: { ...USER, phoneNumber: '13800138000' },
+  unionid: 'oUnion_1',
+  createdAt: at(1, 9, 30),
+  lastLoginAt: at(2, 8, 5),
+  sessions: { open: 2, since: at(1, 9, 30) },
+  exportedAt: at(2, 10, 0),
+}
+
 /** The contract's error answer. */
 export function error(status: number, code: string): Reply {
   return { status, body: { error: { code, message: code } } }
@@ -69,6 +83,17 @@ export class ContractBackend {
     this.on('POST /api/auth/logout', () => ({ status: 204 }))
     this.on('GET /api/me', () => ({ status: 200, body: { user: USER } }))
     this.on('POST /api/auth/phone', () => ({ status: 200, body: PHONE }))
+    this.on('DELETE /api/me/phone', () => ({ status: 200, body: { user: USER } }))
+    this.on('GET /api/me/export', () => ({ status: 200, body: EXPORT }))
+    // One user plays every login here: ending all of its sessions ends every token.
+    this.on('POST /api/auth/logout-all', () => {
+      this.tokens.clear()
+      return { status: 204 }
+    })
+    this.on('DELETE /api/me', () => {
+      this.tokens.clear()
+      return { status: 204 }
+    })
   }
 
   /** Replace the handler of 'METHOD /path'. A public route takes no token; the login is one. */

@@ -6,7 +6,7 @@ import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ContractBackend } from './contract-backend'
 
-export { error, USER } from './contract-backend'
+export { error, EXPORT, USER } from './contract-backend'
 
 export class FakeBackend extends ContractBackend {
   url = ''

@@ -18,7 +18,7 @@ import { canIUseAt } from './base-library'
 import { ContractBackend, USER } from './contract-backend'
 import { VirtualClock } from './virtual-clock'
 
-export { error, PHONE, USER, type Reply } from './contract-backend'
+export { error, EXPORT, PHONE, USER, type Reply } from './contract-backend'
 
 export const BASE_URL = 'https://api.example.test'
 

@@ -94,7 +94,15 @@ export class FakeWx {
   loginBlocked = false
   /** Every wx.showModal's title, and what the user answers (confirm, or cancel). */
   readonly modals: string[] = []
+  /** The content of each wx.showModal, in order. */
+  readonly modalContents: string[] = []
   modalConfirms = true
+  /** Every wx.showToast's title. */
+  readonly toasts: string[] = []
+  /** Every page wx.reLaunch opened. */
+  readonly relaunched: string[] = []
+  /** What wx.setClipboardData put on the clipboard, last write last. */
+  readonly clipboard: string[] = []
   privacyAgreed = false
   /** wx.setStorageSync throws, as it does once the mini-program's 10 MB are used up. */
   storageFull = false
@@ -329,11 +337,36 @@ export class FakeWx {
       }),
       getSystemInfoSync: () => ({ SDKVersion: this.sdkVersion }),
       showModal: (
-        options: Callbacks<{ confirm: boolean; cancel: boolean }> & { title: string },
+        options: Callbacks<{ confirm: boolean; cancel: boolean }> & {
+          title: string
+          content?: string
+        },
       ) => {
         this.modals.push(options.title)
+        this.modalContents.push(options.content ?? '')
         const confirm = this.modalConfirms
         this.later(() => options.success?.({ confirm, cancel: !confirm }))
+      },
+      showToast: (options: { title: string }) => {
+        this.toasts.push(options.title)
+      },
+      reLaunch: (options: { url: string }) => {
+        this.relaunched.push(options.url)
+      },
+      // Privacy-covered (剪切板), like the buttons: held until the user agreed. Not under way
+      // meanwhile: what answers it is the user, in the dialog.
+      setClipboardData: (options: Callbacks<{ errMsg: string }> & { data: string }) => {
+        void this.privacyGate('setClipboardData').then((agreed) =>
+          this.later(() => {
+            if (!agreed) {
+              const errMsg = 'setClipboardData:fail privacy permission is not authorized'
+              options.fail?.({ errMsg, errno: 104 })
+              return
+            }
+            this.clipboard.push(options.data)
+            options.success?.({ errMsg: 'setClipboardData:ok' })
+          }),
+        )
       },
     }
     if (has(SINCE.getAppBaseInfo)) api.getAppBaseInfo = () => ({ SDKVersion: this.sdkVersion })

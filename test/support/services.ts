@@ -25,6 +25,10 @@ export interface PrivateServices {
   stop(service: Service): Promise<void>
   /** Starts it again on the same port and data, once it accepts connections. */
   start(service: Service): Promise<void>
+  /** SIGSTOP to redis-server: its connections stay open and nothing answers, until thaw(). */
+  freeze(service: 'redis'): Promise<void>
+  /** SIGCONT: it answers what it was sent meanwhile, and goes on. */
+  thaw(service: 'redis'): Promise<void>
   down(): Promise<void>
 }
 
@@ -43,6 +47,8 @@ export async function privateServices(): Promise<PrivateServices> {
     redisUrl: exported.get('REDIS_URL') ?? '',
     stop: (service) => services('stop', service),
     start: (service) => services('start', service),
+    freeze: (service) => services('freeze', service),
+    thaw: (service) => services('thaw', service),
     down: () => services('down'),
   }
 }

@@ -40,6 +40,7 @@ const diagnostics = new Map(
 it('finds the pages, the privacy dialog and the shared templates', () => {
   expect(files.map((f) => f.name).sort()).toEqual([
     'components/privacy-dialog/index',
+    'pages/account/index',
     'pages/index/index',
     'pages/login/index',
     'pages/phone/index',

@@ -33,10 +33,9 @@ export function runKit(args: string[], via: 'npm' | 'node' = 'node'): Promise<Ki
 
 /** The table's rows: `[result, check name]`. */
 export function rowsOf(stdout: string): [string, string][] {
-  return [...stdout.matchAll(/^ {2}(pass|FAIL) {2}(.+)$/gm)].map(([, result = '', name = '']) => [
-    result,
-    name,
-  ])
+  return [...stdout.matchAll(/^ {2}(pass|FAIL|skip) {2}(.+)$/gm)].map(
+    ([, result = '', name = '']) => [result, name],
+  )
 }
 
 export interface Reference {

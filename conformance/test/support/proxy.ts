@@ -118,8 +118,11 @@ export async function startProxy(target: string, hook: Hook): Promise<Proxy> {
   return {
     url: `http://127.0.0.1:${address.port}`,
     async close() {
+      // The port first, then the connections, so nothing connects in between: as a process that
+      // dies, which the tests also play with this.
+      const closed = new Promise((done) => server.close(done))
       server.closeAllConnections()
-      await new Promise((done) => server.close(done))
+      await closed
       agent.destroy()
     },
   }

@@ -3,6 +3,7 @@
  * its emulator (WeChat's side), and absent below their base library, as on an old WeChat.
  */
 import type { Router } from '../engine/router'
+import { clipboardApis } from './clipboard'
 import { createRequest, createUploadFile } from './network'
 import { interfaceApis } from './interface'
 import { loginApis } from './login'
@@ -41,6 +42,7 @@ export function createWx(context: WxContext): PreviewWx {
     ...interfaceApis((title) => context.router.setTitle(title)),
     ...navigationApis(context.router),
     ...privacy.apis(),
+    ...clipboardApis(privacy),
   }
   for (const [name, fn] of Object.entries(apis)) {
     if (available(name)) wx[name] = fn

@@ -14,7 +14,7 @@ type Resolve = (option: { event: string; buttonId?: string }) => void
 type Listener = (resolve: Resolve, eventInfo: { referrer: string }) => void
 
 /** What this mini-program declares in its guideline (README, the admin console). */
-const DECLARED = ['收集你的手机号', '收集你的昵称、头像']
+const DECLARED = ['收集你的手机号', '收集你的昵称、头像', '使用你的剪切板']
 
 export const PRIVACY_NOT_AUTHORIZED = new WxFailure(
   'privacy permission is not authorized',

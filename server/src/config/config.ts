@@ -1,9 +1,11 @@
 import { resolve } from 'node:path'
 import { readEnv, type Env, type EnvReader } from '../../../common/env'
+import { readPhoneKeys, type PhoneKeys } from './phone-keys'
 import { parseTrustProxy } from './trust-proxy'
 import { readWechatTarget, type WechatTarget } from './wechat-target'
 
 export { ConfigError } from '../../../common/env'
+export type { PhoneKeys }
 export type { EmulatorMode } from '../../../emulator'
 
 /** PostgreSQL, where the store lives when DATABASE_URL is set. */
@@ -48,7 +50,7 @@ export interface Config extends WechatTarget {
   tokenTtlS: number
   /** 0 turns the watermark freshness check off. */
   watermarkMaxAgeS: number
-  /** Per client address on /api/auth/*; 0 turns the limiter off. */
+  /** Per client address on /api/auth/* and the account routes; 0 turns the limiter off. */
   rateLimitPerMin: number
   /**
    * Whose X-Forwarded-For (-Proto, -Host) to believe: a hop count (0: nobody) or the proxies'
@@ -61,6 +63,11 @@ export interface Config extends WechatTarget {
   metrics: MetricsConfig | null
   /** Between a stop signal and closing the listener: /readyz answers 503, requests are served. */
   shutdownDelayS: number
+  /**
+   * The keys of the phone numbers at rest; null (development only): a key the store generates and
+   * keeps in dataDir.
+   */
+  phoneKeys: PhoneKeys | null
 }
 
 /**
@@ -120,6 +127,22 @@ function readMetrics(read: EnvReader, host: string, port: number): MetricsConfig
   return { port: portSet ? metricsPort : null, host: metricsHost, token }
 }
 
+/** TRUST_PROXY_PUBLIC=1: the proxies TRUST_PROXY lists may be at public addresses. */
+function trustProxyPublic(read: EnvReader): boolean {
+  const value = read.raw('TRUST_PROXY_PUBLIC')
+  if (value === undefined || value === '0') return false
+  if (value !== '1') {
+    read.problem(`TRUST_PROXY_PUBLIC must be 1 or 0 (got "${value}")`)
+    return false
+  }
+  if (!/[.:a-z]/i.test(read.raw('TRUST_PROXY') ?? '')) {
+    read.problem(
+      'TRUST_PROXY_PUBLIC=1 applies only to a list of addresses in TRUST_PROXY, not to a hop count',
+    )
+  }
+  return true
+}
+
 /** Reads the environment; collects every problem before giving up, so one run lists them all. */
 export function loadConfig(env: Env): Config {
   const read = readEnv(env)
@@ -127,7 +150,7 @@ export function loadConfig(env: Env): Config {
 
   const port = integer('PORT', 3000, 0, 65535)
   const host = read.host('HOST', '127.0.0.1')
-  const wechat = readWechatTarget(read)
+  const wechat = readWechatTarget(read, host)
 
   const dataDir = resolve(raw('DATA_DIR') ?? DEFAULT_DATA_DIR)
   const databaseUrl = raw('DATABASE_URL')
@@ -167,9 +190,10 @@ export function loadConfig(env: Env): Config {
     tokenTtlS: integer('TOKEN_TTL_S', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     watermarkMaxAgeS: integer('WATERMARK_MAX_AGE_S', 600, 0, 7 * 24 * 3600),
     rateLimitPerMin: integer('RATE_LIMIT_PER_MIN', 60, 0, 1_000_000),
-    trustProxy: parseTrustProxy(raw('TRUST_PROXY'), read),
     logLevel: logLevel as LogLevel,
     metrics: readMetrics(read, host, port),
     shutdownDelayS: integer('SHUTDOWN_DELAY_S', 0, 0, 60),
+    trustProxy: parseTrustProxy(raw('TRUST_PROXY'), read, trustProxyPublic(read)),
+    phoneKeys: readPhoneKeys(read, wechat.production),
   })
 }

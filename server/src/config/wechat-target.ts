@@ -1,7 +1,13 @@
 import type { EnvReader } from '../../../common/env'
+import { redactUrl } from '../../../common/redact'
 import { EMULATOR_APPID, EMULATOR_SECRET, type EmulatorMode } from '../../../emulator'
 
 export const WECHAT_API_BASE = 'https://api.weixin.qq.com'
+
+/** Whether only this machine can reach a server listening on `host`. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
 
 /** Which WeChat the server talks to, and whether it runs in production. */
 export interface WechatTarget {
@@ -27,7 +33,7 @@ export interface WechatTarget {
  * NODE_ENV, WECHAT_APPID, WECHAT_SECRET, WECHAT_API_BASE, EMULATOR and EMULATOR_MODE: real
  * WeChat with credentials, the built-in emulator without, or an emulator running elsewhere.
  */
-export function readWechatTarget(read: EnvReader): WechatTarget {
+export function readWechatTarget(read: EnvReader, host: string): WechatTarget {
   const { raw, problem } = read
   const appid = read.appid('WECHAT_APPID')
   const secret = read.secret('WECHAT_SECRET')
@@ -52,7 +58,9 @@ export function readWechatTarget(read: EnvReader): WechatTarget {
   if (apiBase !== undefined) {
     const url = URL.canParse(apiBase) ? new URL(apiBase) : null
     if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
-      problem(`WECHAT_API_BASE must be an http(s) URL without query or fragment (got "${apiBase}")`)
+      problem(
+        `WECHAT_API_BASE must be an http(s) URL without query or fragment (got "${redactUrl(apiBase)}")`,
+      )
     } else {
       apiBaseUrl = url.href.replace(/\/+$/, '')
     }
@@ -62,6 +70,16 @@ export function readWechatTarget(read: EnvReader): WechatTarget {
     { production, real, elsewhere: apiBase !== undefined },
     problem,
   )
+  // In development it is a warning (main.ts): a phone on the LAN needs the emulator there. In
+  // production, whoever reaches the control API reads any user's session_key and signs in as
+  // anyone: only a loopback HOST keeps the network out.
+  if (emulatorOn && production && !isLoopbackHost(host)) {
+    problem(
+      `EMULATOR=1 under NODE_ENV=production listens on HOST=${host}: anyone who reaches it can read ` +
+        "any session_key from the emulator's control API and sign in as anyone. Set " +
+        'HOST=127.0.0.1, or WECHAT_APPID and WECHAT_SECRET to use WeChat',
+    )
+  }
 
   const emulatorMode = raw('EMULATOR_MODE') ?? 'preview'
   if (emulatorMode !== 'preview' && emulatorMode !== 'strict') {

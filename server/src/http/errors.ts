@@ -4,9 +4,9 @@ import {
   describeValidation,
   isFastifyError,
 } from '../../../common/http/client-errors'
-import { OpenDataError, type OpenDataFailure } from '../../../common/open-data'
+import { OpenDataError } from '../../../common/open-data'
 import { ERROR_STATUS, type ErrorCode } from '../../../miniprogram/contract'
-import { StoreUnavailableError } from '../store'
+import { StoreUnavailableError, UserGoneError } from '../store'
 
 export type { ErrorCode }
 
@@ -40,17 +40,27 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_MAX_PARAM_LENGTH: 'NOT_FOUND',
 }
 
-/** What each way open data fails asks of the client (docs/api.md). */
-const OPEN_DATA_CODES: Record<OpenDataFailure, ErrorCode> = {
-  malformed: 'INVALID_REQUEST',
-  undecryptable: 'SESSION_KEY_STALE',
-  watermark: 'WATERMARK_INVALID',
+/**
+ * Every way a sealed payload fails to open (its base64, its lengths, its padding, a plaintext that
+ * is not a JSON object, another app's watermark, fields missing) gets this answer, word for word
+ * (docs/api.md, SESSION_KEY_STALE). Answers that told them apart would tell an attacker, one
+ * request at a time, whether a ciphertext of their making decrypts to valid padding under their
+ * own session_key: a padding oracle, enough to seal any plaintext, a phone number of their
+ * choosing among them. The reason goes to the log (routes/auth.ts).
+ */
+export function unopenedPayload(): ApiError {
+  return new ApiError(
+    'SESSION_KEY_STALE',
+    'the payload could not be opened with the session_key the server holds: log in again, ' +
+      'then ask the user to tap again',
+  )
 }
 
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   404: 'NOT_FOUND',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  417: 'EXPECTATION_FAILED',
   429: 'RATE_LIMITED',
 }
 
@@ -61,8 +71,11 @@ export function toApiError(error: unknown): ApiError | null {
   if (error instanceof StoreUnavailableError) {
     return new ApiError('STORE_UNAVAILABLE', 'the database cannot be reached; retry later')
   }
-  if (error instanceof OpenDataError)
-    return new ApiError(OPEN_DATA_CODES[error.reason], error.message)
+  // Deleted between its token check and its work: the token died with the account.
+  if (error instanceof UserGoneError) {
+    return new ApiError('UNAUTHORIZED', 'the account was deleted; the token no longer works')
+  }
+  if (error instanceof OpenDataError) return unopenedPayload()
   if (!isFastifyError(error)) return null
   if (error.validation) return new ApiError('INVALID_REQUEST', describeValidation(error))
   const code = FASTIFY_CODES[error.code] ?? STATUS_CODES[error.statusCode ?? 0]

@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { SwaggerOptions } from '@fastify/swagger'
 import {
+  ACCOUNT_EXPORT,
   AVATAR_ANSWER,
   AVATAR_UPLOAD,
   ERROR_ANSWER,
@@ -24,7 +25,7 @@ import {
 } from '../../../miniprogram/contract'
 
 /** Bump it when the document changes in a way a client or a backend would notice. */
-const CONTRACT_VERSION = '1.0.0'
+const CONTRACT_VERSION = '1.1.0'
 
 /** The contract's schemas the document names, so generated code gets named types. */
 const NAMED: Record<string, object> = {
@@ -35,6 +36,7 @@ const NAMED: Record<string, object> = {
   UserInfoAnswer: USER_INFO_ANSWER,
   UserAnswer: USER_ANSWER,
   AvatarAnswer: AVATAR_ANSWER,
+  AccountExport: ACCOUNT_EXPORT,
   HealthAnswer: HEALTH_ANSWER,
   LoginBody: LOGIN_BODY,
   PhoneBody: PHONE_BODY,
@@ -53,8 +55,8 @@ const DESCRIPTION = [
     'be answered 400 INVALID_REQUEST (HTTP the server cannot read), 408 REQUEST_TIMEOUT (a ' +
     'request that arrives too slowly), 500 INTERNAL_ERROR and 503 STORE_UNAVAILABLE; a path or ' +
     'method not listed answers 404 NOT_FOUND.',
-  'openid, unionid and session_key never appear in any answer: every answer names each of its ' +
-    'fields (additionalProperties: false).',
+  "openid and session_key never appear in any answer, nor a unionid but the user's own in their " +
+    'export: every answer names each of its fields (additionalProperties: false).',
 ].join('\n\n')
 
 /** `node` with each copy of a named schema in it (but `self`) replaced by a reference. */
@@ -80,7 +82,10 @@ export const OPENAPI_OPTIONS: SwaggerOptions = {
     servers: [{ url: 'http://127.0.0.1:3000', description: 'the reference server of npm start' }],
     tags: [
       { name: 'auth', description: 'Login, the consent payloads and logout' },
-      { name: 'me', description: "The signed-in user's own record" },
+      {
+        name: 'me',
+        description: "The signed-in user's own record: profile, data export, account deletion",
+      },
       { name: 'avatars', description: 'Uploaded avatars' },
       { name: 'health', description: 'For load balancers' },
     ],

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { Redis } from 'ioredis'
+import type { SharedRedis } from '../redis/shared'
 import { StoreUnavailableError, type Store } from '../store'
 import type { Metrics } from './metrics'
 
@@ -31,18 +31,27 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
 }
 
 /**
- * Every command on the connection timed, and redis_up asked at each scrape. ioredis has no hook
- * for commands: every one, scripts included, goes through sendCommand.
+ * Redis, each operation timed by its name (what the server asked of Redis, not the wire commands,
+ * so that one refused at once while Redis is down counts as a failure too), and redis_up asked
+ * at each scrape.
  */
-export function instrumentRedis(client: Redis, metrics: Metrics): void {
-  metrics.watchRedis(() => client.status === 'ready')
-  const send = client.sendCommand.bind(client)
-  client.sendCommand = (command, stream) => {
-    const started = performance.now()
-    command.promise.then(
-      () => metrics.redisCommand(command.name, 'success', seconds(started)),
-      () => metrics.redisCommand(command.name, 'failure', seconds(started)),
-    )
-    return send(command, stream)
+export function instrumentRedis(redis: SharedRedis, metrics: Metrics): SharedRedis {
+  metrics.watchRedis(() => redis.up)
+  return {
+    get up() {
+      return redis.up
+    },
+    async run(name, command) {
+      const started = performance.now()
+      try {
+        const result = await redis.run(name, command)
+        metrics.redisCommand(name, 'success', seconds(started))
+        return result
+      } catch (error) {
+        metrics.redisCommand(name, 'failure', seconds(started))
+        throw error
+      }
+    },
+    close: () => redis.close(),
   }
 }

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis'
 import type { RedisConfig } from '../config/config'
+import { RedisUnavailable, type SharedRedis } from './shared'
 
 /** Where the connection reports an outage: a pino logger, or anything with these two methods. */
 export interface RedisLog {
@@ -7,35 +8,63 @@ export interface RedisLog {
   info(message: string): void
 }
 
-/** One connection to Redis, shared by the rate limiter and the access-token store. */
-export interface SharedRedis {
-  readonly client: Redis
-  close(): Promise<void>
-}
-
 export const DEFAULT_KEY_PREFIX = 'weapp-login:'
 
-// Redis is a shortcut here, never a reason to fail a login: a dead Redis must cost a request
-// nothing, not a timeout. So a command sent while the connection is down fails at once (no
-// offline queue, no retry of a command whose connection dropped), a connection attempt gives up
-// within a second, and a Redis that accepts but never answers costs a command one second.
-export const REDIS_TIMEOUTS = { connectMs: 1000, commandMs: 1000, reconnectMaxMs: 1000 }
+// Redis is a shortcut here, never a reason to fail a login or to make it slow. A command sent
+// while the connection is down fails at once (no offline queue, no retry of a command whose
+// connection dropped), a connection attempt gives up within a second, and a Redis that accepts
+// but does not answer (stopped, or a host gone without a word) costs a command 250 ms: that one
+// command makes Redis suspect, and until a PING gets an answer (one a second) no request sends
+// it anything.
+export const REDIS_TIMEOUTS = {
+  connectMs: 1000,
+  commandMs: 250,
+  reconnectMaxMs: 1000,
+  probeMs: 1000,
+}
 
 /**
- * Whether Redis was reachable last time: logged once when an outage starts and once when it ends,
- * however many requests meet it in between. What the server does meanwhile is said with it.
+ * Whether Redis answers: logged once when an outage starts and once when it ends, however many
+ * requests meet it in between, with what the server does meanwhile. One command that timed out
+ * makes Redis `suspect`: nothing more is sent to it but a PING, and only if that goes unanswered
+ * too is it an outage; a reply that was slow once (a busy machine) is not.
  */
 class Reachability {
-  private state: 'connecting' | 'up' | 'down' = 'connecting'
+  private state: 'connecting' | 'up' | 'suspect' | 'down' = 'connecting'
+  private reason = 'not connected'
 
   constructor(private readonly log: RedisLog) {}
 
+  get up(): boolean {
+    return this.state === 'up'
+  }
+
+  get why(): string {
+    return this.reason
+  }
+
+  /** The first connection did not become ready in time, and nothing said why. */
+  notReadyIn(ms: number): void {
+    if (this.state === 'connecting') this.lost(`no answer within ${ms} ms`)
+  }
+
+  /** A command went unanswered in time: Redis may be stopped, or only slow once. */
+  suspect(reason: string): void {
+    this.reason = reason
+    if (this.state === 'up') this.state = 'suspect'
+  }
+
+  get suspected(): boolean {
+    return this.state === 'suspect'
+  }
+
   lost(reason: string): void {
+    this.reason = reason
     if (this.state === 'down') return
     this.state = 'down'
     this.log.warn(
-      `Redis cannot be reached (${reason}): until it is back, the rate limiter lets every ` +
-        'request through and each instance keeps its own WeChat access token',
+      `Redis cannot be reached (${reason}): until it is back, each instance counts its own rate ` +
+        'limit and decryption failures, and keeps its own WeChat access token',
     )
   }
 
@@ -43,14 +72,25 @@ class Reachability {
     const was = this.state
     this.state = 'up'
     if (was === 'down') {
-      this.log.info('Redis is reachable again: the rate limit and the access token are shared')
+      this.log.info(
+        'Redis is reachable again: the rate limit, the decryption budget and the access token ' +
+          'are shared',
+      )
     }
   }
 }
 
 /** What an outage is called in the log: never the URL, which may hold a password. */
-function reasonOf(error: Error & { code?: unknown }): string {
-  return typeof error.code === 'string' ? error.code : error.message
+function reasonOf(error: unknown): string {
+  // Node's errors come from another realm under a test runner's sandbox: no instanceof.
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (typeof code === 'string') return code
+  return typeof message === 'string' ? message : String(error)
+}
+
+/** ioredis's commandTimeout: the connection is open, the answer did not come. */
+function isTimeout(error: unknown): boolean {
+  return (error as { message?: unknown } | null)?.message === 'Command timed out'
 }
 
 /**
@@ -76,13 +116,32 @@ export async function connectRedis(
     retryStrategy: (attempt) => Math.min(attempt * 100, REDIS_TIMEOUTS.reconnectMaxMs),
   })
   client.on('ready', () => reachability.reached())
-  // Every failed attempt to reconnect emits one: the first one of an outage is logged.
+  // Every failed attempt to reconnect emits one (a wrong password too): the first is logged.
   client.on('error', (error: Error) => {
     if (!closing) reachability.lost(reasonOf(error))
   })
   client.on('close', () => {
     if (!closing) reachability.lost('connection closed')
   })
+
+  // A connection that stays open while Redis does not answer (stopped with SIGSTOP, its host
+  // gone) never closes nor becomes ready again: a PING tells when it answers again.
+  let probing = false
+  const probeNow = (): void => {
+    if (reachability.up || probing || client.status !== 'ready') return
+    probing = true
+    client
+      .ping()
+      .then(
+        () => reachability.reached(),
+        (error: unknown) => {
+          if (reachability.suspected) reachability.lost(reasonOf(error))
+        },
+      )
+      .finally(() => (probing = false))
+  }
+  const probe = setInterval(probeNow, REDIS_TIMEOUTS.probeMs)
+  probe.unref()
 
   await new Promise<void>((resolve) => {
     const done = () => {
@@ -95,12 +154,30 @@ export async function connectRedis(
     client.once('ready', done)
     client.once('error', done)
   })
+  // Connected, maybe, but never ready: a Redis that accepts and does not answer.
+  reachability.notReadyIn(REDIS_TIMEOUTS.connectMs)
 
   return {
-    client,
+    get up() {
+      return reachability.up
+    },
+    async run(_name, command) {
+      if (!reachability.up) throw new RedisUnavailable(reachability.why)
+      try {
+        return await command(client)
+      } catch (error) {
+        const reason = reasonOf(error)
+        if (isTimeout(error)) {
+          reachability.suspect(reason)
+          probeNow()
+        } else reachability.lost(reason)
+        throw new RedisUnavailable(reason, { cause: error })
+      }
+    },
     async close() {
       closing = true
-      if (client.status !== 'ready') {
+      clearInterval(probe)
+      if (client.status !== 'ready' || !reachability.up) {
         client.disconnect()
         return
       }

@@ -7,11 +7,13 @@ import { ERROR_ANSWER, ERROR_STATUS, type ErrorCode } from '../../../miniprogram
 
 /**
  * What any request may be answered, whatever its route (docs/api.md, Conventions): HTTP the server
- * cannot read (400), a request that arrives too slowly (408), the database down (503), a bug (500).
+ * cannot read (400), a request that arrives too slowly (408), an Expect it cannot meet (417), the
+ * database down (503), a bug (500).
  */
 const ANY_ROUTE = [
   'INVALID_REQUEST',
   'REQUEST_TIMEOUT',
+  'EXPECTATION_FAILED',
   'STORE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const satisfies readonly ErrorCode[]

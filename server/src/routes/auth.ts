@@ -1,6 +1,5 @@
-import rateLimit from '@fastify/rate-limit'
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import {
   ANONYMOUS_NICKNAME,
   EMPTY_BODY,
@@ -12,13 +11,19 @@ import {
   USER_INFO,
   USER_INFO_ANSWER,
   USER_INFO_BODY,
-  type UserInfo,
 } from '../../../miniprogram/contract'
 import { AnswerError, read } from '../../../miniprogram/contract/read'
-import { openEncryptedData, verifySignature, type WatermarkPolicy } from '../../../common/open-data'
+import {
+  OpenDataError,
+  openEncryptedData,
+  verifySignature,
+  type OpenData,
+} from '../../../common/open-data'
 import { ApiError, type ErrorCode } from '../http/errors'
+import { DECRYPTION_BUDGET_WINDOW_MS, DecryptionBudget } from '../limits/decryption-budget'
+import { windowCounter } from '../limits/window-counter'
+import type { UserRecord } from '../store'
 import { parsePhoneInfo, type PhoneNumber } from '../wechat/phone-info'
-import { sharedRateLimit } from '../redis/rate-limit'
 import { authenticate, sessionOf } from '../sessions/authenticate'
 import { issueToken } from '../sessions/tokens'
 import { toUser } from '../sessions/user'
@@ -34,50 +39,60 @@ const WECHAT_ERRORS: readonly ErrorCode[] = [
   'WECHAT_CODE_INVALID',
   'WECHAT_RISK_BLOCKED',
   'WECHAT_ERROR',
+  'WECHAT_BAD_ANSWER',
   'WECHAT_UNAVAILABLE',
 ]
-/** What a payload sealed with the session_key can fail on. */
-const SEALED_ERRORS: readonly ErrorCode[] = ['WATERMARK_INVALID', 'SESSION_KEY_STALE']
+/**
+ * What a payload sealed with the session_key can fail on: one answer whatever the reason
+ * (http/errors.ts), and the user's budget of such failures (RATE_LIMITED, with AUTH_ROUTE's).
+ */
+const SEALED_ERRORS: readonly ErrorCode[] = ['SESSION_KEY_STALE']
 
-/** /api/auth/*: the login, the consent payloads (phone, user info) and the logout. */
+/** /api/auth/*: the login, the consent payloads (phone, user info) and the logouts. */
 export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
   const app = plugin.withTypeProvider<JsonSchemaToTsProvider>()
-  const { config, store, wechat, now, redis, metrics } = deps
+  const { config, store, wechat, now, redis, rateLimit, metrics } = deps
 
-  if (config.rateLimitPerMin > 0) {
-    await app.register(rateLimit, {
-      global: false,
-      max: config.rateLimitPerMin,
-      timeWindow: 60_000,
-      ...sharedRateLimit(redis),
-      errorResponseBuilder: (_request, context) => {
-        metrics?.rateLimited()
-        return new ApiError(
-          'RATE_LIMITED',
-          `too many requests from this address; retry in ${context.after}`,
-        )
-      },
-    })
-    // A hook of this context, so it runs before each route's own token check and one budget
-    // per client address covers all the auth routes.
-    app.addHook('onRequest', app.rateLimit())
-  }
+  // A hook of this context, so it runs before each route's own token check and one budget
+  // per client address covers all the auth routes (and the account routes: account.ts).
+  if (rateLimit) app.addHook('onRequest', rateLimit)
 
   const requireSession = authenticate(store, now)
-  const watermarkPolicy = (): WatermarkPolicy => ({
-    appid: config.wechat.appid,
-    nowS: Math.floor(now() / 1000),
-    maxAgeS: config.watermarkMaxAgeS,
-  })
+  const budget = new DecryptionBudget(
+    windowCounter({
+      redis,
+      namespace: 'decryption-failures:',
+      windowMs: DECRYPTION_BUDGET_WINDOW_MS,
+      now,
+    }),
+  )
 
-  /** The legacy path, for base libraries older than 2.21.2, which send no phone code. */
-  const decryptPhone = (sessionKey: string, encryptedData: string, iv: string): PhoneNumber => {
-    const phone = parsePhoneInfo(
-      openEncryptedData(sessionKey, { encryptedData, iv }, watermarkPolicy()),
-    )
-    if (!phone) throw new ApiError('INVALID_REQUEST', 'the decrypted data is not a phone number')
-    return phone
-  }
+  /**
+   * Decrypts a payload sealed with the user's session_key, checks its watermark and reads it with
+   * `readData`, within the user's budget of failures. Why one failed goes to the log (a '+' turned
+   * into a space says where to look); the client's answer is the same whatever the reason.
+   */
+  const openSealed = <T>(
+    request: FastifyRequest,
+    user: UserRecord,
+    payload: { encryptedData: string; iv: string },
+    readData: (data: OpenData) => T,
+  ): Promise<T> =>
+    budget.spend(user.id, () => {
+      const policy = {
+        appid: config.wechat.appid,
+        nowS: Math.floor(now() / 1000),
+        maxAgeS: config.watermarkMaxAgeS,
+      }
+      try {
+        return readData(openEncryptedData(user.sessionKey, payload, policy))
+      } catch (error) {
+        if (error instanceof OpenDataError) {
+          request.log.info({ reason: error.reason, detail: error.message }, 'open data refused')
+        }
+        throw error
+      }
+    })
 
   app.post(
     '/login',
@@ -125,7 +140,13 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
       // PHONE_BODY's anyOf has refused a body with neither already; its type cannot tell.
       if (code !== undefined) phone = await wechat.getPhoneNumber(code, user.openid)
       else if (encryptedData !== undefined && iv !== undefined) {
-        phone = decryptPhone(user.sessionKey, encryptedData, iv)
+        // The legacy path, for base libraries older than 2.21.2, which send no phone code.
+        phone = await openSealed(request, user, { encryptedData, iv }, (data) => {
+          const number = parsePhoneInfo(data)
+          if (!number)
+            throw new OpenDataError('content', 'the decrypted data is not a phone number')
+          return number
+        })
       } else throw new ApiError('INVALID_REQUEST', 'send code, or encryptedData and iv')
       await store.setPhoneNumber(user.id, phone.phoneNumber, now())
       metrics?.phoneBound(code !== undefined ? 'code' : 'legacy')
@@ -151,20 +172,19 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
     async (request) => {
       let { user } = sessionOf(request)
       const { encryptedData, iv, rawData, signature } = request.body
-      if (rawData !== undefined && signature !== undefined) {
-        if (!verifySignature(rawData, signature, user.sessionKey)) {
-          throw new ApiError('SIGNATURE_INVALID', 'signature is not sha1(rawData + session_key)')
-        }
+      // Before anything is decrypted: only what WeChat signed for this session gets that far.
+      if (!verifySignature(rawData, signature, user.sessionKey)) {
+        throw new ApiError('SIGNATURE_INVALID', 'signature is not sha1(rawData + session_key)')
       }
-      const data = openEncryptedData(user.sessionKey, { encryptedData, iv }, watermarkPolicy())
       // Only the fields the contract names: openId and unionId stay on the server, like the key.
-      let userInfo: UserInfo
-      try {
-        userInfo = read(USER_INFO, data, 'the decrypted data')
-      } catch (error) {
-        if (!(error instanceof AnswerError)) throw error
-        throw new ApiError('INVALID_REQUEST', `not user info: ${error.message}`)
-      }
+      const userInfo = await openSealed(request, user, { encryptedData, iv }, (data) => {
+        try {
+          return read(USER_INFO, data, 'the decrypted data')
+        } catch (error) {
+          if (!(error instanceof AnswerError)) throw error
+          throw new OpenDataError('content', `not user info: ${error.message}`)
+        }
+      })
       // WeChat answers every user as 微信用户 with a grey avatar now: nothing worth keeping.
       if (userInfo.nickName !== ANONYMOUS_NICKNAME) {
         const nickName = normalizeNickName(userInfo.nickName) ?? undefined
@@ -193,6 +213,28 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
     },
     async (request, reply) => {
       await store.deleteSession(sessionOf(request).tokenHash)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/logout-all',
+    {
+      onRequest: requireSession,
+      schema: {
+        summary:
+          "Ends every session of the user, this one included: every device's token stops working",
+        tags: TAGS,
+        security: BEARER,
+        body: EMPTY_BODY,
+        response: {
+          204: answer({ type: 'null' } as const, 'Logged out everywhere: no body'),
+          ...errorAnswers([...AUTH_ROUTE, ...BEARER_ERRORS]),
+        },
+      },
+    },
+    async (request, reply) => {
+      await store.deleteUserSessions(sessionOf(request).user.id)
       return reply.code(204).send(null)
     },
   )

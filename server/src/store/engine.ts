@@ -9,4 +9,10 @@ export interface Engine {
   db: Kysely<Tables>
   /** Why `error` means the database cannot be reached right now, or null for any other error. */
   unreachable(error: unknown): string | null
+  /**
+   * After personal data was deleted or overwritten: what the engine can do so that no copy of it
+   * stays readable in its files (SQLite: empty the write-ahead log into the database file, whose
+   * freed space secure_delete has zeroed).
+   */
+  scrub(): Promise<void>
 }

@@ -1,20 +1,22 @@
 import type { Config } from '../config/config'
 import { Availability, StoreUnavailableError, type StoreLog } from './availability'
 import type { Engine } from './engine'
-import { migrate, schemaProblem } from './migrations'
+import { migrate, migrations, schemaProblem } from './migrations'
+import { developmentKeys, PhoneCipher } from './phone-cipher'
 import { createStore, guard, type Store } from './store'
 
-export { type Store, type StoredAvatar, type UserRecord } from './store'
+export { UserGoneError, type Store, type StoredAvatar, type UserRecord } from './store'
 export { StoreUnavailableError, type StoreLog } from './availability'
+
+/** Where a store lives, and the keys of its phone numbers (default: a development key in dataDir). */
+export type StoreConfig = Pick<Config, 'dataDir' | 'database'> & Partial<Pick<Config, 'phoneKeys'>>
 
 /**
  * Opens the store on PostgreSQL when `database` is set, else on SQLite in `dataDir`, and brings
  * its schema up to date. Rejects with a StoreUnavailableError when the database cannot be reached.
  */
-export async function openStore(
-  config: Pick<Config, 'dataDir' | 'database'>,
-  log: StoreLog,
-): Promise<Store> {
+export async function openStore(config: StoreConfig, log: StoreLog): Promise<Store> {
+  const cipher = new PhoneCipher(config.phoneKeys ?? developmentKeys(config.dataDir))
   const availability = new Availability(log)
   // Each engine's driver loads only when used: pg and better-sqlite3 each cost a process
   // megabytes that the other engine's deployment never needs.
@@ -24,16 +26,32 @@ export async function openStore(
       )
     : (await import('./sqlite')).openSqlite(config.dataDir)
   const run = guard(engine, availability)
+  const steps = migrations(engine.name, cipher)
   try {
-    await run(() => migrate(engine.db, engine.name))
+    await run(() => migrate(engine.db, steps))
+    // The clear numbers the migration encrypted, gone from the files too.
+    await run(() => engine.scrub())
   } catch (error) {
     await engine.db.destroy()
     if (error instanceof StoreUnavailableError) throw error
     const message = error instanceof Error ? error.message : String(error)
     throw new Error(`cannot bring the database schema up to date: ${message}`, { cause: error })
   }
-  return {
-    ...createStore(engine.db, engine.name, run),
-    schemaProblem: () => run(() => schemaProblem(engine.db, engine.name)),
+  const store: Store = {
+    ...createStore(engine, run, cipher),
+    schemaProblem: () => run(() => schemaProblem(engine.db, steps)),
   }
+  // Refused at start, not at each request of the users concerned: a key left out by mistake.
+  const missing = await store.missingPhoneKeys().catch(async (error: unknown) => {
+    await store.close()
+    throw error
+  })
+  if (missing.length > 0) {
+    await store.close()
+    throw new Error(
+      `the database holds phone numbers encrypted with key ${missing.join(', ')}, which neither ` +
+        'PHONE_ENCRYPTION_KEY nor PHONE_ENCRYPTION_KEYS holds: add it to PHONE_ENCRYPTION_KEYS',
+    )
+  }
+  return store
 }

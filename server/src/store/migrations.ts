@@ -1,5 +1,6 @@
-import { Migrator, sql, type Kysely, type Migration } from 'kysely'
+import { Migrator, sql, type Kysely, type Migration, type NotNull } from 'kysely'
 import type { EngineName } from './engine'
+import type { PhoneCipher } from './phone-cipher'
 import type { Tables } from './tables'
 
 /**
@@ -32,6 +33,13 @@ export function parseMigrationName(name: string): MigrationName | null {
   return { step: match[1] as Step, what: match[2] ?? '' }
 }
 
+/** The users table as 0002 found it: a migration is typed by its own time, not by today's. */
+interface PhoneColumns {
+  users: { id: string; phone_number: string | null; phone_encrypted: string | null }
+}
+
+const BATCH = 500
+
 /** The column types that differ between the engines; everything else is written once. */
 const COLUMN_TYPES = {
   sqlite: { epochMs: 'integer', bytes: 'blob' },
@@ -44,7 +52,7 @@ const COLUMN_TYPES = {
  * code (not files in a folder) so the compiled server carries them. Each name follows the
  * convention above; server/test/store/migrations.test.ts holds every one to it.
  */
-export function migrations(engine: EngineName): Record<string, Migration> {
+export function migrations(engine: EngineName, cipher: PhoneCipher): Record<string, Migration> {
   const type = COLUMN_TYPES[engine]
   return {
     [BASELINE]: {
@@ -98,6 +106,57 @@ export function migrations(engine: EngineName): Record<string, Migration> {
         // The release before migrations opens a SQLite file only at user_version 1: a rollback
         // to it keeps working on a file this one created.
         if (engine === 'sqlite') await sql`PRAGMA user_version = 1`.execute(db)
+      },
+    },
+
+    /**
+     * Phone numbers encrypted at rest: each existing number moves into phone_encrypted and its
+     * clear copy is cleared, at once. The release before reads users.phone_number: during the
+     * rollout its instances see NULL there, so to them these users have no number bound (GET
+     * /api/me answers phoneNumber null, the phone page offers to bind one). Chosen over keeping
+     * the clear copy until the contract step because a copy kept "for the rollout" stays in the
+     * file, the table and every backup for as long as that release lives: the numbers are what
+     * must not leak. That release never errs on it: NULL is a value it has always handled, never
+     * ciphertext it would show as a number. A number it binds meanwhile is written in clear to
+     * phone_number, which this release reads first (it is the newer: this release never writes
+     * there) and encrypts on the next `npm run reencrypt-phones`.
+     *
+     * Deferred to a later release, `NNNN_contract_phone_number`, once no instance of the release
+     * before runs: encrypt what an old instance left in clear, then drop users.phone_number.
+     */
+    '0002_expand_phone_encrypted': {
+      async up(db) {
+        await db.schema.alterTable('users').addColumn('phone_encrypted', 'text').execute()
+        const users = db as Kysely<PhoneColumns>
+        for (;;) {
+          const rows = await users
+            .selectFrom('users')
+            .select(['id', 'phone_number'])
+            .where('phone_number', 'is not', null)
+            .limit(BATCH)
+            .$narrowType<{ phone_number: NotNull }>()
+            .execute()
+          if (rows.length === 0) break
+          for (const { id, phone_number: phone } of rows) {
+            await users
+              .updateTable('users')
+              .set({ phone_encrypted: cipher.encrypt(phone, id), phone_number: null })
+              .where('id', '=', id)
+              .execute()
+          }
+        }
+      },
+    },
+
+    /**
+     * What the user's data export tells (GET /api/me/export): when they last logged in, and since
+     * when each session is open. Nullable, so the release before, which writes neither, still
+     * inserts its users and sessions; the export says null where it cannot know.
+     */
+    '0003_expand_account_times': {
+      async up(db) {
+        await db.schema.alterTable('users').addColumn('last_login_at', type.epochMs).execute()
+        await db.schema.alterTable('sessions').addColumn('created_at', type.epochMs).execute()
       },
     },
   }
@@ -158,9 +217,9 @@ export function schemaMismatch(
 /** Why this release cannot serve on the database now, or null: a readiness check. */
 export async function schemaProblem(
   db: Kysely<Tables>,
-  engine: EngineName,
+  steps: Record<string, Migration>,
 ): Promise<string | null> {
-  return schemaMismatch(Object.keys(migrations(engine)), await appliedMigrations(db))
+  return schemaMismatch(Object.keys(steps), await appliedMigrations(db))
 }
 
 /**
@@ -171,11 +230,7 @@ export async function schemaProblem(
  * lock while it reads what has run and applies the rest, each migration in a transaction, so
  * exactly one applies them and the others find them applied.
  */
-export async function migrate(
-  db: Kysely<Tables>,
-  engine: EngineName,
-  steps: Record<string, Migration> = migrations(engine),
-): Promise<void> {
+export async function migrate(db: Kysely<Tables>, steps: Record<string, Migration>): Promise<void> {
   // A newer release may migrate between the look and the lock: then look again.
   for (let attempt = 0; ; attempt++) {
     const applied = await appliedMigrations(db)

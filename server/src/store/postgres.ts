@@ -90,6 +90,9 @@ export function openPostgres(config: DatabaseConfig, onLost: (reason: string) =>
     name: 'postgres',
     db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool: discardingTimedOut(pool) }) }),
     unreachable,
+    // Old row versions stay in the table's files until (auto)vacuum reclaims them, and in the WAL
+    // archive and backups for as long as those are kept: server/README › Personal information.
+    scrub: () => Promise.resolve(),
   }
 }
 

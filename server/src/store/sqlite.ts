@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely'
+import { Kysely, sql, SqliteDialect, type SqliteDatabase } from 'kysely'
 import type { Engine } from './engine'
 import type { Tables } from './tables'
 
@@ -44,6 +44,9 @@ export function openSqlite(dataDir: string): Engine {
     // WAL with NORMAL loses at most the last transactions on a power cut, never consistency.
     database.pragma('synchronous = NORMAL')
     database.pragma('foreign_keys = ON')
+    // A deleted row, or the old bytes of one overwritten, is zeroed in the file rather than left
+    // in free space for anyone with a copy of it to read: account deletion must delete.
+    database.pragma('secure_delete = ON')
     const version = Number(database.pragma('user_version', { simple: true }))
     if (version > KNOWN_USER_VERSION) {
       throw new Error(
@@ -54,12 +57,18 @@ export function openSqlite(dataDir: string): Engine {
     database.close()
     throw error
   }
+  const db = new Kysely<Tables>({
+    dialect: new SqliteDialect({ database: keepingStatements(database) }),
+  })
   return {
     name: 'sqlite',
-    db: new Kysely<Tables>({
-      dialect: new SqliteDialect({ database: keepingStatements(database) }),
-    }),
+    db,
     // A local file has no outage to wait out: whatever fails is a bug or a broken disk.
     unreachable: () => null,
+    // The log still holds the pages as they were before: checkpointed into the file (zeroed there)
+    // and truncated to nothing. One process holds the file, so no reader keeps the log alive.
+    scrub: async () => {
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db)
+    },
   }
 }

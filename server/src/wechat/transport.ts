@@ -24,7 +24,15 @@ export class AnswerTooLarge extends Error {
 
 /** A network failure or a timeout: `reason` is safe to log (never the URL, which holds secrets). */
 export class TransportError extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /**
+     * Whether the request may have reached WeChat: false only when no connection was made (refused,
+     * unreachable, a name that does not resolve, a connection that never opened), so nothing
+     * of it was written.
+     */
+    readonly reached: boolean,
+  ) {
     super(reason)
     this.name = 'TransportError'
   }
@@ -49,6 +57,11 @@ export function createTransport(base: string): Transport {
     // URL keeps an IPv6 address in brackets; the request wants it bare.
     hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port,
+    // A proxy's credentials in WECHAT_API_BASE (http://user:pw@host), sent as Basic auth.
+    auth:
+      url.username === ''
+        ? undefined
+        : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
     prefix: url.pathname.replace(/\/+$/, ''),
   }
 
@@ -63,14 +76,24 @@ export function createTransport(base: string): Transport {
             ? undefined
             : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) },
       })
+      // Connected means written: the request goes out as soon as the connection is open (a kept
+      // alive one is open already).
+      let reached = false
+      outgoing.on('socket', (socket) => {
+        if (!socket.connecting) reached = true
+        else socket.once(secure ? 'secureConnect' : 'connect', () => (reached = true))
+      })
       const timer = setTimeout(
-        () => outgoing.destroy(new TransportError(`no answer within ${timeoutMs} ms`)),
+        () => outgoing.destroy(new TransportError(`no answer within ${timeoutMs} ms`, reached)),
         timeoutMs,
       )
       const fail = (error: Error & { code?: unknown }): void => {
         clearTimeout(timer)
         if (error instanceof TransportError || error instanceof AnswerTooLarge) reject(error)
-        else reject(new TransportError(typeof error.code === 'string' ? error.code : error.message))
+        else {
+          const reason = typeof error.code === 'string' ? error.code : error.message
+          reject(new TransportError(reason, reached))
+        }
       }
       outgoing.on('error', fail)
       outgoing.on('response', (incoming) => {

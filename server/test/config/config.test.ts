@@ -2,9 +2,14 @@ import { WECHAT_API_BASE } from '../../src/config/wechat-target'
 import { EMULATOR_APPID, EMULATOR_SECRET } from '../../../emulator'
 import { resolve } from 'node:path'
 import { ConfigError, DEFAULT_DATA_DIR, loadConfig } from '../../src/config/config'
+import { phoneKeyId } from '../../src/config/phone-keys'
 
 const APPID = 'wx4f4bc4dec97d474b'
 const SECRET = '0123456789abcdef0123456789abcdef'
+const KEY = Buffer.alloc(32, 1).toString('base64')
+const OLD_KEY = Buffer.alloc(32, 2).toString('base64')
+/** What production needs beside WeChat: the key of the phone numbers at rest. */
+const PRODUCTION = { NODE_ENV: 'production', PHONE_ENCRYPTION_KEY: KEY }
 
 function configErrorOf(env: Record<string, string>): ConfigError {
   try {
@@ -34,6 +39,7 @@ describe('loadConfig', () => {
       shutdownDelayS: 0,
       wechat: { appid: EMULATOR_APPID, secret: expect.any(String), apiBase: null },
       emulator: { mode: 'preview' },
+      phoneKeys: null,
     })
   })
 
@@ -87,9 +93,9 @@ describe('loadConfig', () => {
     it.each([
       ['nothing set (development)', {}, { mode: 'preview' }],
       ['NODE_ENV=development', { NODE_ENV: 'development' }, { mode: 'preview' }],
-      ['EMULATOR=1 in production', { NODE_ENV: 'production', EMULATOR: '1' }, { mode: 'preview' }],
+      ['EMULATOR=1 in production', { ...PRODUCTION, EMULATOR: '1' }, { mode: 'preview' }],
       ['credentials', real, null],
-      ['credentials in production', { ...real, NODE_ENV: 'production' }, null],
+      ['credentials in production', { ...real, ...PRODUCTION }, null],
       ['credentials and EMULATOR=0', { ...real, EMULATOR: '0' }, null],
     ])('with %s: %j', (_case, env, emulator) => {
       expect(loadConfig(env).emulator).toEqual(emulator)
@@ -97,7 +103,7 @@ describe('loadConfig', () => {
 
     it('serves several production instances from one emulator elsewhere, by its credentials', () => {
       const config = loadConfig({
-        NODE_ENV: 'production',
+        ...PRODUCTION,
         WECHAT_APPID: EMULATOR_APPID,
         WECHAT_SECRET: EMULATOR_SECRET,
         WECHAT_API_BASE: 'http://10.0.0.5:3100',
@@ -111,7 +117,7 @@ describe('loadConfig', () => {
     })
 
     it('refuses production without credentials, and says what to set', () => {
-      const { problems } = configErrorOf({ NODE_ENV: 'production' })
+      const { problems } = configErrorOf(PRODUCTION)
       expect(problems).toEqual([expect.stringContaining('set WECHAT_APPID and WECHAT_SECRET')])
       expect(problems[0]).toContain('EMULATOR=1')
       // An emulator elsewhere still needs its credentials named: nothing is assumed in production.
@@ -131,6 +137,34 @@ describe('loadConfig', () => {
       expect(loadConfig({ WECHAT_API_BASE: 'http://127.0.0.1:3100', EMULATOR: '0' }).emulator).toBe(
         null,
       )
+    })
+
+    it.each(['0.0.0.0', '::', '10.0.0.5', 'api.example.com'])(
+      'refuses EMULATOR=1 under NODE_ENV=production with HOST=%s, where the network reaches it',
+      (host) => {
+        const { problems } = configErrorOf({ NODE_ENV: 'production', EMULATOR: '1', HOST: host })
+        expect(problems).toEqual([
+          expect.stringMatching(
+            /^EMULATOR=1 under NODE_ENV=production listens on HOST=.*: anyone who reaches it can read any session_key/,
+          ),
+        ])
+      },
+    )
+
+    it.each(['127.0.0.1', '127.0.0.2', 'localhost', '::1'])(
+      'takes EMULATOR=1 under NODE_ENV=production on the loopback HOST=%s',
+      (host) => {
+        expect(loadConfig({ NODE_ENV: 'production', EMULATOR: '1', HOST: host }).emulator).toEqual({
+          mode: 'preview',
+        })
+      },
+    )
+
+    it('never prints the credentials of WECHAT_API_BASE, even when refusing it', () => {
+      const { message } = configErrorOf({ WECHAT_API_BASE: 'http://proxy:s3cret-pw@host/?x=1' })
+      expect(message).toContain('WECHAT_API_BASE must be an http(s) URL')
+      expect(message).toContain('http://***@host/?x=1')
+      expect(message).not.toContain('s3cret-pw')
     })
 
     it.each(['Production', 'production ', 'prod', 'PRODUCTION'])(
@@ -214,21 +248,53 @@ describe('loadConfig', () => {
     })
 
     it.each(['::ffff:0:0/96', '0.0.0.0/1,128.0.0.0/1', '::/1,8000::/1', '2000::/3', '8.0.0.0/7'])(
-      'refuses %s, public ranges that trust everyone there',
+      'refuses %s, public ranges that trust everyone there, even with TRUST_PROXY_PUBLIC=1',
       (value) => {
-        const { problems } = configErrorOf({ TRUST_PROXY: value })
+        const { problems } = configErrorOf({ TRUST_PROXY: value, TRUST_PROXY_PUBLIC: '1' })
         expect(problems).toEqual([
           expect.stringMatching(/^TRUST_PROXY=.* trusts public addresses no proxy has/),
         ])
       },
     )
 
-    it.each(['8.8.8.0/24', '100.64.0.0/10', 'fc00::/7', '2001:db8::/32'])(
-      'accepts %s: one network, or a private range of any size',
+    it.each([
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      '127.0.0.1',
+      '169.254.0.0/16',
+      '100.64.0.0/10',
+      'fc00::/7',
+      'fe80::/10',
+      '::1',
+      '10.1.2.3, fd12:3456::/48',
+    ])('accepts %s: loopback, private, link-local, unique-local (and RFC 6598) ranges', (value) => {
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(
+        value.split(',').map((entry) => entry.trim()),
+      )
+    })
+
+    it.each(['8.8.8.0/24', '1.0.0.0/8', '2001::/16', '2001:db8::/32', '10.0.0.0/8,203.0.113.7'])(
+      'refuses %s, public addresses, unless TRUST_PROXY_PUBLIC=1 says so',
       (value) => {
-        expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual([value])
+        const { problems } = configErrorOf({ TRUST_PROXY: value })
+        expect(problems).toEqual([
+          expect.stringMatching(/^TRUST_PROXY=.* names public addresses .* TRUST_PROXY_PUBLIC=1/),
+        ])
+        expect(loadConfig({ TRUST_PROXY: value, TRUST_PROXY_PUBLIC: '1' }).trustProxy).toEqual(
+          value.split(',').map((entry) => entry.trim()),
+        )
       },
     )
+
+    it('refuses TRUST_PROXY_PUBLIC other than 1, or without a list to apply to', () => {
+      expect(configErrorOf({ TRUST_PROXY_PUBLIC: 'yes' }).problems).toEqual([
+        expect.stringMatching(/^TRUST_PROXY_PUBLIC must be 1/),
+      ])
+      expect(configErrorOf({ TRUST_PROXY: '1', TRUST_PROXY_PUBLIC: '1' }).problems).toEqual([
+        expect.stringMatching(/^TRUST_PROXY_PUBLIC=1 applies only to a list of addresses/),
+      ])
+    })
 
     it.each(['maybe', '11', '-1', '10.0.0.0/0', '::/0', '10.0.0.300', '10.0.0.0/33', '1.2.3.4,'])(
       'refuses %s',
@@ -237,6 +303,51 @@ describe('loadConfig', () => {
         expect(problems).toEqual([expect.stringMatching(/^TRUST_PROXY must be a hop count/)])
       },
     )
+  })
+
+  describe('the keys of the phone numbers at rest', () => {
+    const idOf = (base64: string) => phoneKeyId(Buffer.from(base64, 'base64'))
+
+    it('reads the current key and the old ones still read', () => {
+      const { phoneKeys } = loadConfig({
+        PHONE_ENCRYPTION_KEY: KEY,
+        PHONE_ENCRYPTION_KEYS: `${OLD_KEY}, ${KEY}`,
+      })
+      expect(phoneKeys?.current.toString('base64')).toBe(KEY)
+      // The current one among the old (a rotation half done) is harmless, and kept once.
+      expect(phoneKeys?.previous.map((key) => key.toString('base64'))).toEqual([OLD_KEY])
+      expect(idOf(KEY)).toMatch(/^[0-9a-f]{8}$/)
+      expect(idOf(KEY)).not.toBe(idOf(OLD_KEY))
+    })
+
+    it('leaves development to a key the store keeps in DATA_DIR', () => {
+      expect(loadConfig({}).phoneKeys).toBeNull()
+    })
+
+    it('requires one in production, and says how to make one', () => {
+      const { problems } = configErrorOf({
+        NODE_ENV: 'production',
+        WECHAT_APPID: APPID,
+        WECHAT_SECRET: SECRET,
+      })
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^NODE_ENV=production needs PHONE_ENCRYPTION_KEY, .*openssl rand -base64 32/,
+        ),
+      ])
+    })
+
+    it.each([
+      [{ PHONE_ENCRYPTION_KEY: 'secret' }, /^PHONE_ENCRYPTION_KEY must be 32 random bytes/],
+      [{ PHONE_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }, /^PHONE_ENCRYPTION_KEY/],
+      [{ PHONE_ENCRYPTION_KEY: KEY, PHONE_ENCRYPTION_KEYS: `${OLD_KEY},x` }, /key 2 must be/],
+      [{ PHONE_ENCRYPTION_KEYS: OLD_KEY }, /set the current one in PHONE_ENCRYPTION_KEY/],
+    ])('refuses %j, never echoing a key', (env, problem) => {
+      const { problems, message } = configErrorOf(env)
+      expect(problems).toEqual([expect.stringMatching(problem)])
+      expect(message).not.toContain(OLD_KEY)
+      expect(message).not.toContain('secret')
+    })
   })
 
   it('keeps the store in PostgreSQL with DATABASE_URL, by default with 10 connections', () => {

@@ -91,6 +91,7 @@ function generalCodes(key: string, operation: Operation): ErrorCode[] {
   const codes: ErrorCode[] = [
     'INVALID_REQUEST',
     'REQUEST_TIMEOUT',
+    'EXPECTATION_FAILED',
     'INTERNAL_ERROR',
     'STORE_UNAVAILABLE',
   ]

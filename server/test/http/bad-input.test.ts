@@ -64,6 +64,27 @@ describe('bad input', () => {
     expect(reply.body.error.code).toBe('INVALID_REQUEST')
   })
 
+  it('answers a body that is not UTF-8 with 400 INVALID_REQUEST, rather than storing U+FFFD', async () => {
+    // {"nickName":"a\xffb"}: a byte no UTF-8 text holds, and a nickname the rule would take as
+    // "a\ufffdb" once it had been decoded leniently.
+    const body = Buffer.concat([
+      Buffer.from('{"nickName":"a'),
+      Buffer.from([0xff]),
+      Buffer.from('b"}'),
+    ])
+    const reply = await h.call<ErrorAnswer>('PUT', '/api/me/profile', {
+      token,
+      body,
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(reply.status).toBe(400)
+    expect(reply.body).toEqual({
+      error: { code: 'INVALID_REQUEST', message: 'the body is not valid UTF-8' },
+    })
+    const me = await h.call<{ user: { nickName: string | null } }>('GET', '/api/me', { token })
+    expect(me.body.user.nickName).toBeNull()
+  })
+
   it('does not quote the body back in the message', async () => {
     const reply = await h.call<ErrorAnswer>('POST', '/api/auth/login', {
       body: '{"code": secret-looking-thing',
@@ -159,6 +180,30 @@ describe('bad input', () => {
       error: { code: 'INVALID_REQUEST', message: 'the request has no Host header' },
     })
   })
+
+  it.each([
+    ['/api/auth/login', 'POST', 'EXPECTATION_FAILED', 'error'],
+    ['/__wechat/sns/jscode2session', 'GET', 47001, 'errcode'],
+  ])(
+    'answers an Expect it cannot meet on %s with 417 in the shape of that path',
+    async (path, method, code, field) => {
+      const answer = await exchange(h.url, (socket) =>
+        socket.write(
+          `${method} ${path} HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nConnection: close\r\n\r\n`,
+        ),
+      )
+      expect(answer.head).toMatch(/^HTTP\/1\.1 (417|200) /)
+      const body = JSON.parse(answer.body) as Record<string, { code?: string } | number>
+      if (field === 'error') {
+        checkRawAnswer(method, path, answer)
+        expect(answer.head).toMatch(/^HTTP\/1\.1 417 Expectation Failed\r\n/)
+        expect(body).toEqual({ error: { code, message: expect.stringContaining('Expect') } })
+      } else {
+        // WeChat's paths answer every error with HTTP 200 and an errcode.
+        expect(body).toEqual({ errcode: code, errmsg: expect.any(String) })
+      }
+    },
+  )
 
   it('serves an HTTP/1.0 request without a Host header, as HTTP/1.0 allows', async () => {
     const answer = await exchange(h.url, (socket) => socket.write('GET /healthz HTTP/1.0\r\n\r\n'))

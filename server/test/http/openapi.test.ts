@@ -92,7 +92,7 @@ describe('the bearer scheme', () => {
       }
     }
     expect(bearer).toEqual(unauthorized)
-    expect(bearer).toHaveLength(6)
+    expect(bearer).toHaveLength(10)
   })
 })
 

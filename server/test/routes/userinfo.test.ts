@@ -1,3 +1,5 @@
+import { EMULATOR_APPID } from '../../../emulator'
+import { sealOpenData } from '../../../common/open-data'
 import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
 import type { User } from '../../src/sessions/user'
 
@@ -77,12 +79,6 @@ describe('POST /api/auth/userinfo', () => {
     expect(reply.body.user).toMatchObject({ nickName: '小红', avatarUrl: null })
   })
 
-  it('decrypts without rawData and signature, which are optional', async () => {
-    const { token, openid } = await h.login()
-    const { encryptedData, iv } = await h.control.userInfo({ openid })
-    expect((await userinfo(token, { encryptedData, iv })).status).toBe(200)
-  })
-
   it('answers 400 SIGNATURE_INVALID when rawData was altered', async () => {
     const { token, openid } = await h.login()
     const minted = await h.control.userInfo({ openid, nickName: 'Band' })
@@ -94,37 +90,24 @@ describe('POST /api/auth/userinfo', () => {
     expect(reply.body.error.code).toBe('SIGNATURE_INVALID')
   })
 
-  it('checks the signature first: a stale key fails it', async () => {
+  it('checks the signature before decrypting anything: a stale key fails it, garbage is never tried', async () => {
     const { openid } = await h.login()
     const minted = await h.control.userInfo({ openid })
     const { token } = await h.login(openid)
     expect((await userinfo(token, minted)).body.error.code).toBe('SIGNATURE_INVALID')
-    const { encryptedData, iv } = minted
-    const reply = await userinfo(token, { encryptedData, iv })
-    expect(reply.status).toBe(409)
-    expect(reply.body.error.code).toBe('SESSION_KEY_STALE')
-  })
-
-  it('answers 400 WATERMARK_INVALID for an old payload', async () => {
-    const { token, openid } = await h.login()
-    const minted = await h.control.userInfo({ openid })
-    h.advance(3600 * 1000)
-    expect((await userinfo(token, minted)).body.error.code).toBe('WATERMARK_INVALID')
-  })
-
-  it('refuses a phone payload sent as user info', async () => {
-    const { token, openid } = await h.login()
-    const { encryptedData, iv } = await h.control.phone({ openid })
-    const reply = await userinfo(token, { encryptedData, iv })
-    expect(reply.status).toBe(400)
-    expect(reply.body.error.code).toBe('INVALID_REQUEST')
+    const garbage = { ...minted, encryptedData: Buffer.alloc(32).toString('base64') }
+    expect((await userinfo(token, garbage)).body.error.code).toBe('SIGNATURE_INVALID')
+    expect(h.logs.filter((line) => line.includes('"open data refused"'))).toEqual([])
   })
 
   it.each([
     ['rawData without signature', (m: Minted) => ({ ...m, signature: undefined })],
     ['signature without rawData', (m: Minted) => ({ ...m, rawData: undefined })],
+    [
+      'neither rawData nor signature',
+      (m: Minted) => ({ encryptedData: m.encryptedData, iv: m.iv }),
+    ],
     ['no iv', (m: Minted) => ({ ...m, iv: undefined })],
-    ['a base64 iv with a space', (m: Minted) => ({ ...m, iv: m.iv.replace(/.$/, ' ') })],
     ['an unknown field', (m: Minted) => ({ ...m, errMsg: 'getUserInfo:ok' })],
   ])('refuses %s as 400 INVALID_REQUEST', async (_case, change) => {
     const { token, openid } = await h.login()
@@ -132,5 +115,81 @@ describe('POST /api/auth/userinfo', () => {
     const reply = await userinfo(token, change(minted))
     expect(reply.status).toBe(400)
     expect(reply.body.error.code).toBe('INVALID_REQUEST')
+  })
+
+  it('answers every way a signed payload fails to open as the phone route does: one status, code and message', async () => {
+    /** Signed as WeChat signs, but sealed by the test: rawData's signature says nothing of encryptedData. */
+    const signedWith = async (openid: string, payload: { encryptedData: string; iv: string }) => ({
+      ...(await h.control.userInfo({ openid })),
+      ...payload,
+    })
+    const key = async (openid: string) => (await h.control.user(openid)).sessionKey
+    const watermark = () => ({ appid: EMULATOR_APPID, timestamp: Math.floor(h.now() / 1000) })
+    const failures: [string, (openid: string) => Promise<{ encryptedData: string; iv: string }>][] =
+      [
+        [
+          'an iv with a space',
+          async (openid) => {
+            const { encryptedData, iv } = await h.control.userInfo({ openid })
+            return { encryptedData, iv: iv.replace(/.$/, ' ') }
+          },
+        ],
+        [
+          'bad padding',
+          async (openid) =>
+            sealOpenData(
+              Buffer.concat([Buffer.from('{"a":1}'), Buffer.alloc(9, 3)]),
+              await key(openid),
+              { pad: false },
+            ),
+        ],
+        ['not JSON', async (openid) => sealOpenData(Buffer.from('nickName=x'), await key(openid))],
+        [
+          'no avatarUrl',
+          async (openid) =>
+            sealOpenData(
+              Buffer.from(JSON.stringify({ nickName: 'x', watermark: watermark() })),
+              await key(openid),
+            ),
+        ],
+        [
+          'a phone payload',
+          async (openid) => {
+            const { encryptedData, iv } = await h.control.phone({ openid })
+            return { encryptedData, iv }
+          },
+        ],
+        [
+          'an old watermark',
+          async (openid) =>
+            sealOpenData(
+              Buffer.from(
+                JSON.stringify({
+                  nickName: 'x',
+                  avatarUrl: '',
+                  watermark: { ...watermark(), timestamp: 1 },
+                }),
+              ),
+              await key(openid),
+            ),
+        ],
+      ]
+    const answers: [string, unknown][] = []
+    for (const [what, make] of failures) {
+      const { token, openid } = await h.login()
+      const reply = await userinfo(token, await signedWith(openid, await make(openid)))
+      answers.push([what, { status: reply.status, body: reply.body }])
+    }
+    const phoneTwin = await h.login()
+    const stale = await h.call('POST', '/api/auth/phone', {
+      token: phoneTwin.token,
+      json: {
+        encryptedData: Buffer.alloc(32).toString('base64'),
+        iv: Buffer.alloc(16).toString('base64'),
+      },
+    })
+    const expected = { status: stale.status, body: stale.body }
+    expect(expected.status).toBe(409)
+    for (const [what, answer] of answers) expect([what, answer]).toEqual([what, expected])
   })
 })

@@ -1,6 +1,7 @@
 /** What only PostgreSQL has: several instances on one database at once. */
 import { describeWhenAvailable } from '../../../test/support/needs'
 import { openStore, type Store, type StoreLog } from '../../src/store'
+import { newPhoneKeys } from '../support/engines'
 import { freshDatabase, postgresMissing, type TestDatabase } from '../support/postgres'
 
 const T = Date.UTC(2026, 0, 1)
@@ -26,7 +27,11 @@ describeWhenAvailable(
     })
 
     const openAll = async () => {
-      const config = { dataDir: '', database: { url: database.url, poolMax: 5 } }
+      const config = {
+        dataDir: '',
+        database: { url: database.url, poolMax: 5 },
+        phoneKeys: newPhoneKeys(),
+      }
       const opened = await Promise.allSettled(
         Array.from({ length: INSTANCES }, () => openStore(config, quiet)),
       )
@@ -38,7 +43,11 @@ describeWhenAvailable(
       const opened = await openAll()
       expect(opened.filter((result) => result.status === 'rejected')).toEqual([])
       const applied = await database.query<{ name: string }>('SELECT name FROM kysely_migration')
-      expect(applied.map((row) => row.name)).toEqual(['0001_users_sessions_avatars'])
+      expect(applied.map((row) => row.name)).toEqual([
+        '0001_users_sessions_avatars',
+        '0002_expand_phone_encrypted',
+        '0003_expand_account_times',
+      ])
       // Each instance serves what another wrote.
       const user = await stores[0].recordLogin(
         { openid: 'oShared', unionid: null, sessionKey: 'key' },

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { phoneKeyId, type PhoneKeys } from '../../src/config/phone-keys'
 import { describeWhenAvailable } from '../../../test/support/needs'
-import { openStore, type Store, type StoreLog } from '../../src/store'
+import { openStore, UserGoneError, type Store, type StoreLog } from '../../src/store'
+import { DEVELOPMENT_KEY_FILE } from '../../src/store/phone-cipher'
 import { hashToken } from '../../src/sessions/tokens'
 import { SQLITE_FILE } from '../../src/store/sqlite'
 import { ENGINES, type FreshStore, type StoreConfig } from '../support/engines'
@@ -13,6 +17,18 @@ const T = Date.UTC(2026, 0, 1)
 const quiet: StoreLog = { error: () => undefined, info: () => undefined }
 
 const avatar = (byte: number) => ({ contentType: 'image/png', data: Buffer.from([byte]) })
+
+/** The keys a fresh store was opened with: given, or the development key in its DATA_DIR. */
+function phoneKeysOf(fresh: FreshStore): Buffer[] {
+  const keys: PhoneKeys = fresh.config.phoneKeys ?? {
+    current: Buffer.from(
+      readFileSync(join(fresh.config.dataDir, DEVELOPMENT_KEY_FILE), 'utf8'),
+      'base64',
+    ),
+    previous: [],
+  }
+  return [keys.current, ...keys.previous]
+}
 
 for (const engine of ENGINES) {
   describeWhenAvailable(`the store on ${engine.name}`, engine.missing, () => {
@@ -124,6 +140,176 @@ for (const engine of ENGINES) {
       expect(await store.findSessionUser('hash', T)).toBeDefined()
     })
 
+    it('keeps phone numbers encrypted: none in clear in the table, each tagged with its key', async () => {
+      const { id } = await login('key', 'hash')
+      const user = await store.setPhoneNumber(id, '13800138000', T)
+      expect(user.phoneNumber).toBe('13800138000')
+      expect((await store.findSessionUser('hash', T))?.phoneNumber).toBe('13800138000')
+      const rows = await fresh.rows('SELECT * FROM users')
+      expect(JSON.stringify(rows)).not.toContain('38001380')
+      expect(rows[0]).toMatchObject({ phone_number: null, phone_encrypted: expect.any(String) })
+      expect(String(rows[0].phone_encrypted)).toMatch(/^[0-9a-f]{8}:[\w-]+$/)
+    })
+
+    it('unbinds the phone number, and a second unbind changes nothing', async () => {
+      const { id } = await login('key', 'hash')
+      await store.setPhoneNumber(id, '13800138000', T)
+      expect((await store.clearPhoneNumber(id, T)).phoneNumber).toBeNull()
+      expect((await store.clearPhoneNumber(id, T)).phoneNumber).toBeNull()
+      expect(await fresh.rows('SELECT phone_number, phone_encrypted FROM users')).toEqual([
+        { phone_number: null, phone_encrypted: null },
+      ])
+    })
+
+    it('ends every session of one user, and no one else’s', async () => {
+      const { id } = await login('key', 'phone')
+      await login('key', 'tablet')
+      await store.recordLogin(
+        { openid: 'oOther', unionid: null, sessionKey: 'k' },
+        { tokenHash: 'other', expiresAt: T + 2000 },
+        T,
+      )
+      await store.deleteUserSessions(id)
+      expect(await store.findSessionUser('phone', T)).toBeUndefined()
+      expect(await store.findSessionUser('tablet', T)).toBeUndefined()
+      expect(await store.findSessionUser('other', T)).toBeDefined()
+    })
+
+    it('exports when the account began, the last login and the sessions open now', async () => {
+      const first = await store.recordLogin(
+        { openid: 'oStore', unionid: 'oUnion', sessionKey: 'k1' },
+        { tokenHash: 'old', expiresAt: T + 1000 },
+        T,
+      )
+      await store.recordLogin(
+        { openid: 'oStore', unionid: null, sessionKey: 'k2' },
+        { tokenHash: 'mid', expiresAt: T + 9000 },
+        T + 500,
+      )
+      await store.recordLogin(
+        { openid: 'oStore', unionid: null, sessionKey: 'k3' },
+        { tokenHash: 'new', expiresAt: T + 9000 },
+        T + 700,
+      )
+      await store.setPhoneNumber(first.id, '13800138000', T + 800)
+      // At T + 1000 the first session has expired: two are open, the older since T + 500.
+      expect(await store.exportAccount(first.id, T + 1000)).toEqual({
+        user: expect.objectContaining({
+          id: first.id,
+          unionid: 'oUnion',
+          phoneNumber: '13800138000',
+        }),
+        createdAt: T,
+        lastLoginAt: T + 700,
+        openSessions: 2,
+        oldestSessionAt: T + 500,
+      })
+    })
+
+    it('deletes a user with every session and avatar; the same openid then makes a new user', async () => {
+      const { id } = await login('key', 'phone')
+      await login('key', 'tablet')
+      await store.setPhoneNumber(id, '13800138000', T)
+      await store.saveAvatar(id, 'a.png', avatar(1), T)
+      await store.deleteUser(id)
+      expect(await store.findSessionUser('phone', T)).toBeUndefined()
+      expect(await store.findSessionUser('tablet', T)).toBeUndefined()
+      expect(await store.findAvatar('a.png')).toBeUndefined()
+      for (const table of ['users', 'sessions', 'avatars']) {
+        expect([table, await fresh.rows(`SELECT * FROM ${table}`)]).toEqual([table, []])
+      }
+      await expect(store.deleteUser(id)).rejects.toBeInstanceOf(UserGoneError)
+      await expect(store.setPhoneNumber(id, '13800138000', T)).rejects.toBeInstanceOf(UserGoneError)
+      await expect(store.exportAccount(id, T)).rejects.toBeInstanceOf(UserGoneError)
+      const again = await login('key', 'again')
+      expect(again.id).not.toBe(id)
+      expect(again).toMatchObject({ nickName: null, avatar: null, phoneNumber: null })
+    })
+
+    it('re-encrypts every number with a new key, the old one still read meanwhile', async () => {
+      const { id } = await login('key', 'hash')
+      await store.setPhoneNumber(id, '13800138000', T)
+      await store.close()
+      const [oldKey] = phoneKeysOf(fresh)
+      const rotated = { current: randomBytes(32), previous: [oldKey] }
+      store = await openStore({ ...fresh.config, phoneKeys: rotated }, quiet)
+      expect((await store.findSessionUser('hash', T))?.phoneNumber).toBe('13800138000')
+      expect(await store.reencryptPhones()).toBe(1)
+      expect(await store.reencryptPhones()).toBe(0)
+      const [row] = await fresh.rows('SELECT phone_encrypted FROM users')
+      expect(String(row.phone_encrypted).slice(0, 8)).toBe(phoneKeyId(rotated.current))
+      await store.close()
+      // The old key is no longer needed: the new one alone reads every number.
+      store = await openStore({ ...fresh.config, phoneKeys: { ...rotated, previous: [] } }, quiet)
+      expect((await store.findSessionUser('hash', T))?.phoneNumber).toBe('13800138000')
+    })
+
+    it('refuses to open a database with numbers under a key it lacks, and names the key', async () => {
+      const { id } = await login('key', 'hash')
+      await store.setPhoneNumber(id, '13800138000', T)
+      await store.close()
+      const [oldKey] = phoneKeysOf(fresh)
+      const other = { current: randomBytes(32), previous: [] }
+      await expect(openStore({ ...fresh.config, phoneKeys: other }, quiet)).rejects.toThrow(
+        `encrypted with key ${phoneKeyId(oldKey)}, which neither PHONE_ENCRYPTION_KEY nor PHONE_ENCRYPTION_KEYS holds`,
+      )
+      store = await openStore(fresh.config, quiet)
+    })
+
+    describe('a database the release before migrated (0001), with numbers in clear', () => {
+      /** Back to the schema of 0001, with a user whose number that release stored in clear. */
+      async function asTheReleaseBefore(): Promise<string> {
+        const { id } = await login('key', 'hash')
+        await store.close()
+        await fresh.exec(
+          "DELETE FROM kysely_migration WHERE name IN ('0002_expand_phone_encrypted', '0003_expand_account_times')",
+        )
+        for (const [table, column] of [
+          ['users', 'phone_encrypted'],
+          ['users', 'last_login_at'],
+          ['sessions', 'created_at'],
+        ]) {
+          await fresh.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`)
+        }
+        await fresh.exec(`UPDATE users SET phone_number = '13900001111'`)
+        return id
+      }
+
+      it('is migrated: every number encrypted, none left in clear, each read back', async () => {
+        await asTheReleaseBefore()
+        store = await openStore(fresh.config, quiet)
+        expect((await store.findSessionUser('hash', T))?.phoneNumber).toBe('13900001111')
+        expect(JSON.stringify(await fresh.rows('SELECT * FROM users'))).not.toContain('39000011')
+      })
+
+      it('keeps serving an instance of the release before, which finds no number and may bind one', async () => {
+        const id = await asTheReleaseBefore()
+        store = await openStore(fresh.config, quiet)
+        // What that release runs, statement for statement (its store.ts): a login of a new user
+        // and its session, without the new columns, …
+        await fresh.exec(
+          `INSERT INTO users (id, openid, unionid, session_key, created_at, updated_at)
+           VALUES ('u-old', 'oOldRelease', NULL, 'k', ${T}, ${T})
+           ON CONFLICT (openid) DO UPDATE SET session_key = excluded.session_key`,
+        )
+        await fresh.exec(
+          `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ('old-hash', '${id}', ${T + 2000})`,
+        )
+        // … its read of the user (NULL: to it, no number is bound) …
+        expect(await fresh.rows(`SELECT phone_number FROM users WHERE id = '${id}'`)).toEqual([
+          { phone_number: null },
+        ])
+        // … and a number it binds, in clear, which this release reads as the newer one, and
+        // encrypts on the next re-encryption.
+        await fresh.exec(`UPDATE users SET phone_number = '13922223333' WHERE id = '${id}'`)
+        expect((await store.findSessionUser('old-hash', T))?.phoneNumber).toBe('13922223333')
+        expect(await store.reencryptPhones()).toBe(1)
+        expect((await store.findSessionUser('hash', T))?.phoneNumber).toBe('13922223333')
+        expect(JSON.stringify(await fresh.rows('SELECT * FROM users'))).not.toContain('39222233')
+        expect((await store.exportAccount('u-old', T)).lastLoginAt).toBeNull()
+      })
+    })
+
     it('says the schema is what this release needs', async () => {
       await expect(store.schemaProblem()).resolves.toBeNull()
     })
@@ -215,6 +401,73 @@ describe('a SQLite DATA_DIR', () => {
         T,
       )
       expect(again).toMatchObject({ id: 'u-1', sessionKey: 'new-key', phoneNumber: '13900001111' })
+    } finally {
+      await store.close()
+    }
+  })
+
+  /** Everything SQLite wrote to disk: the database file and its write-ahead log, as bytes. */
+  const onDisk = () =>
+    Buffer.concat(
+      [file(), `${file()}-wal`]
+        .filter((path) => existsSync(path))
+        .map((path) => readFileSync(path)),
+    )
+
+  it('holds no phone number in clear, not even one the release before wrote there', async () => {
+    const old = new Database(file())
+    old.exec(`
+      CREATE TABLE users (id TEXT PRIMARY KEY, openid TEXT NOT NULL UNIQUE, unionid TEXT,
+        session_key TEXT NOT NULL, nick_name TEXT, avatar TEXT, phone_number TEXT,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      PRAGMA user_version = 1;
+      INSERT INTO users VALUES ('u-1', 'oOld', NULL, 'k', NULL, NULL, '13900001111', ${T}, ${T});
+    `)
+    old.close()
+    expect(onDisk().includes('13900001111')).toBe(true)
+    const store = await openStore(config, quiet)
+    try {
+      const { id } = await store.recordLogin(
+        { openid: 'oNew', unionid: null, sessionKey: 'k' },
+        { tokenHash: 'h', expiresAt: T + 1000 },
+        T,
+      )
+      await store.setPhoneNumber(id, '13722224444', T)
+      const bytes = onDisk()
+      expect([bytes.includes('13900001111'), bytes.includes('13722224444')]).toEqual([false, false])
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('keeps nothing of a deleted user readable in its files (secure delete)', async () => {
+    const store = await openStore(config, quiet)
+    const marks = {
+      openid: 'oDeletedOpenid0000000000000',
+      sessionKey: 'DeletedSessionKey0000000==',
+      nickName: 'DeletedNickname',
+      avatar: 'DeletedAvatarBytes',
+    }
+    try {
+      const { id } = await store.recordLogin(
+        { openid: marks.openid, unionid: null, sessionKey: marks.sessionKey },
+        { tokenHash: 'h', expiresAt: T + 1000 },
+        T,
+      )
+      await store.setProfile(id, { nickName: marks.nickName }, T)
+      await store.saveAvatar(
+        id,
+        'a.png',
+        { contentType: 'image/png', data: Buffer.from(marks.avatar.repeat(500)) },
+        T,
+      )
+      const before = onDisk()
+      expect(Object.values(marks).filter((mark) => before.includes(mark))).toEqual(
+        Object.values(marks),
+      )
+      await store.deleteUser(id)
+      const after = onDisk()
+      expect(Object.values(marks).filter((mark) => after.includes(mark))).toEqual([])
     } finally {
       await store.close()
     }

@@ -41,6 +41,7 @@ export interface TestServer {
   bodies: string[]
   /** The server's and the emulator's clock, in ms; frozen unless advanced. */
   advance(ms: number): void
+  now(): number
   call<T = unknown>(method: string, path: string, options?: CallOptions): Promise<Reply<T>>
   /** The built-in emulator's control API. */
   control: ControlClient
@@ -104,6 +105,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     advance: (ms) => {
       time += ms
     },
+    now: () => time,
     call,
     control,
     async login(openid) {

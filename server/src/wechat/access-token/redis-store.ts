@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import type { SharedRedis } from '../../redis/shared'
 import {
   TokenStoreUnavailable,
   type AccessTokenStore,
@@ -49,23 +50,21 @@ function isStoredToken(value: unknown): value is StoredToken {
  * only by its owner. Every failure of Redis is a TokenStoreUnavailable.
  */
 export class RedisTokenStore implements AccessTokenStore {
-  private readonly redis: ScriptedRedis
   private readonly tokenKey: string
   private readonly lockKey: string
 
   constructor(
-    redis: Redis,
+    private readonly redis: SharedRedis,
     appid: string,
     private readonly now: () => number,
   ) {
-    this.redis = withScripts(redis)
     this.tokenKey = `wechat-access-token:${appid}`
     this.lockKey = `wechat-access-token-refresh:${appid}`
   }
 
-  private async command<T>(run: () => Promise<T>): Promise<T> {
+  private async command<T>(name: string, run: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
     try {
-      return await run()
+      return await this.redis.run(name, (client) => run(withScripts(client)))
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       throw new TokenStoreUnavailable(reason, { cause: error })
@@ -73,7 +72,7 @@ export class RedisTokenStore implements AccessTokenStore {
   }
 
   async get(): Promise<StoredToken | null> {
-    const value = await this.command(() => this.redis.get(this.tokenKey))
+    const value = await this.command('access_token_get', (redis) => redis.get(this.tokenKey))
     if (value === null) return null
     try {
       const parsed: unknown = JSON.parse(value)
@@ -85,22 +84,26 @@ export class RedisTokenStore implements AccessTokenStore {
 
   async set(token: StoredToken): Promise<void> {
     const ttlMs = Math.max(1, token.expiresAt - this.now())
-    await this.command(() => this.redis.set(this.tokenKey, JSON.stringify(token), 'PX', ttlMs))
+    await this.command('access_token_set', (redis) =>
+      redis.set(this.tokenKey, JSON.stringify(token), 'PX', ttlMs),
+    )
   }
 
   async invalidate(token: string): Promise<void> {
-    await this.command(() => this.redis.dropAccessToken(this.tokenKey, token))
+    await this.command('access_token_drop', (redis) => redis.dropAccessToken(this.tokenKey, token))
   }
 
   async tryLock(): Promise<RefreshLock | null> {
     const owner = randomBytes(16).toString('base64url')
-    const taken = await this.command(() =>
-      this.redis.set(this.lockKey, owner, 'PX', REFRESH_LOCK_MS, 'NX'),
+    const taken = await this.command('refresh_lock_take', (redis) =>
+      redis.set(this.lockKey, owner, 'PX', REFRESH_LOCK_MS, 'NX'),
     )
     if (taken !== 'OK') return null
     return {
       release: async () => {
-        await this.command(() => this.redis.releaseRefreshLock(this.lockKey, owner))
+        await this.command('refresh_lock_release', (redis) =>
+          redis.releaseRefreshLock(this.lockKey, owner),
+        )
       },
     }
   }
