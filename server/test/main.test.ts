@@ -341,6 +341,7 @@ describe('the compiled server (npm run build)', () => {
       WECHAT_APPID: EMULATOR_APPID,
       WECHAT_SECRET: EMULATOR_SECRET,
       WECHAT_API_BASE: `http://proxy-user:proxy-pw@127.0.0.1:${await closedPort()}`,
+      PHONE_ENCRYPTION_KEY,
       PORT: '0',
       NODE_OPTIONS: '',
     })

@@ -142,7 +142,7 @@ describe('loadConfig', () => {
     it.each(['0.0.0.0', '::', '10.0.0.5', 'api.example.com'])(
       'refuses EMULATOR=1 under NODE_ENV=production with HOST=%s, where the network reaches it',
       (host) => {
-        const { problems } = configErrorOf({ NODE_ENV: 'production', EMULATOR: '1', HOST: host })
+        const { problems } = configErrorOf({ ...PRODUCTION, EMULATOR: '1', HOST: host })
         expect(problems).toEqual([
           expect.stringMatching(
             /^EMULATOR=1 under NODE_ENV=production listens on HOST=.*: anyone who reaches it can read any session_key/,
@@ -154,7 +154,7 @@ describe('loadConfig', () => {
     it.each(['127.0.0.1', '127.0.0.2', 'localhost', '::1'])(
       'takes EMULATOR=1 under NODE_ENV=production on the loopback HOST=%s',
       (host) => {
-        expect(loadConfig({ NODE_ENV: 'production', EMULATOR: '1', HOST: host }).emulator).toEqual({
+        expect(loadConfig({ ...PRODUCTION, EMULATOR: '1', HOST: host }).emulator).toEqual({
           mode: 'preview',
         })
       },

@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { describeWhenAvailable } from '../../../test/support/needs'
 import { openStore, type StoreLog } from '../../src/store'
 import { SQLITE_FILE } from '../../src/store/sqlite'
+import { newPhoneKeys } from '../support/engines'
 import { freshDatabase, postgresMissing } from '../support/postgres'
 
 const BACKUP = resolve(__dirname, '../../deploy/backup.sh')
@@ -63,18 +64,27 @@ describeWhenAvailable('a backup of PostgreSQL', postgresMissing, () => {
   it('restores with pg_restore into an empty database, sessions and all', async () => {
     const source = await freshDatabase()
     const target = await freshDatabase()
-    const store = await openStore({ dataDir: '', database: { url: source.url, poolMax: 2 } }, quiet)
+    // The key is kept apart from the database and its backups: the restore is given it.
+    const phoneKeys = newPhoneKeys()
+    const store = await openStore(
+      { dataDir: '', database: { url: source.url, poolMax: 2 }, phoneKeys },
+      quiet,
+    )
     try {
       const user = await store.recordLogin(login, { tokenHash: 'hash', expiresAt: T + 1000 }, T)
+      await store.setPhoneNumber(user.id, '13800138000', T)
       const { stdout } = await backup({ DATABASE_URL: source.url })
       const file = /^backup: (\S+\.dump)$/m.exec(stdout)?.[1] ?? ''
       await run('pg_restore', ['--no-owner', '-d', target.url, file])
       const restored = await openStore(
-        { dataDir: '', database: { url: target.url, poolMax: 2 } },
+        { dataDir: '', database: { url: target.url, poolMax: 2 }, phoneKeys },
         quiet,
       )
       try {
-        expect((await restored.findSessionUser('hash', T))?.id).toBe(user.id)
+        expect(await restored.findSessionUser('hash', T)).toMatchObject({
+          id: user.id,
+          phoneNumber: '13800138000',
+        })
         expect(await restored.schemaProblem()).toBeNull()
       } finally {
         await restored.close()

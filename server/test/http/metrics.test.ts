@@ -77,20 +77,22 @@ describe('with METRICS_TOKEN', () => {
 
   it('counts WeChat by errcode, retries included, and by route what the server answered', async () => {
     h = await startTestServer({ config: { metrics: ON_PUBLIC } })
-    await h.control.addFault({ api: 'jscode2session', errcode: -1, times: 3 })
-    const { code } = await h.control.login({})
-    expect((await h.call('POST', '/api/auth/login', { json: { code } })).status).toBe(503)
+    // The access token's call is retried (a login code is never sent twice): the phone step's.
+    const { token, openid } = await h.login()
+    await h.control.addFault({ api: 'stable_token', errcode: -1, times: 3 })
+    const { code } = await h.control.phone({ openid })
+    expect((await h.call('POST', '/api/auth/phone', { token, json: { code } })).status).toBe(503)
     await h.call('GET', '/api/nowhere')
     const metrics = await scrapePublic()
     expect(
       metrics.value('weapp_login_wechat_api_call_duration_seconds_count', {
-        api: 'jscode2session',
+        api: 'stable_token',
         errcode: '-1',
       }),
     ).toBe(3)
     expect(
       metrics.value('weapp_login_http_request_duration_seconds_count', {
-        route: '/api/auth/login',
+        route: '/api/auth/phone',
         status_code: '503',
       }),
     ).toBe(1)
