@@ -1,5 +1,5 @@
 import type { WechatApiName } from '../../emulator'
-import { CODE_MAX_LENGTH, LOGIN_FIELDS, type ErrorCode } from '../contract'
+import { API_PATHS, CODE_MAX_LENGTH, LOGIN_FIELDS, type ErrorCode } from '../contract'
 import { expectError, expectFields, expectJson, expectUser, fail } from '../expect'
 import type { Answer } from '../http'
 import type { Check, Group, Kit } from '../kit'
@@ -7,7 +7,7 @@ import type { Check, Group, Kit } from '../kit'
 const LOGIN = 'docs/api.md › POST /api/auth/login'
 
 async function login(kit: Kit, body: unknown) {
-  return kit.request('POST', '/api/auth/login', { json: body })
+  return kit.request('POST', API_PATHS.login, { json: body })
 }
 
 /** Each body must answer 400 INVALID_REQUEST; the reason names every one that did not. */
@@ -82,7 +82,7 @@ const noCode: Check = {
   async run(kit) {
     await expectInvalid(kit, [{}])
     expectError(
-      await kit.request('POST', '/api/auth/login', {
+      await kit.request('POST', API_PATHS.login, {
         headers: { 'content-type': 'application/json' },
       }),
       'INVALID_REQUEST',
@@ -211,7 +211,7 @@ export const wechatFaultGroup: Group = {
       send: async (kit) => {
         const { token, openid } = await kit.signIn()
         const { code } = await kit.emulator.mintPhone(openid)
-        return kit.request('POST', '/api/auth/phone', { token, json: { code } })
+        return kit.request('POST', API_PATHS.phone, { token, json: { code } })
       },
     }),
   ],

@@ -223,9 +223,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   )
   const deps: RouteDeps = { config, store, wechat, now, redis, rateLimit }
   await app.register(healthRoutes, deps)
-  await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
-  await app.register(meRoutes, { ...deps, prefix: '/api/me' })
-  await app.register(accountRoutes, { ...deps, prefix: '/api/me' })
+  await app.register(authRoutes, deps)
+  await app.register(meRoutes, deps)
+  await app.register(accountRoutes, deps)
   await app.register(avatarRoutes, deps)
   for (const plugin of options.plugins ?? []) {
     await app.register(plugin, { logLevel: 'warn' })
