@@ -10,7 +10,7 @@ import type { User } from '../miniprogram/auth/index'
 import { API_PATHS } from '../miniprogram/contract'
 import { emulatedUser } from '../test/support/emulated-user'
 import type { FakeWx } from '../test/support/fake-wx'
-import { launchApp, loadPage, openPage, settle, type Rendered } from '../test/support/harness'
+import { launchApp, loadPage, openPage, settle, type Rendered } from '../test/support/launch-app'
 import { ServerProcess } from '../test/support/server-process'
 
 export interface RoundTrips {
