@@ -7,5 +7,3 @@ export const HEALTH_ANSWER = {
   required: ['status'],
   additionalProperties: false,
 } as const satisfies Schema
-
-export const HEALTH_PATHS = { live: '/healthz' } as const

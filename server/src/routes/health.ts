@@ -1,6 +1,6 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
 import type { FastifyPluginAsync } from 'fastify'
-import { HEALTH_ANSWER, HEALTH_PATHS } from '../../../miniprogram/contract'
+import { HEALTH_ANSWER } from '../../../miniprogram/contract'
 import { answer, errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
 
@@ -11,7 +11,7 @@ import type { RouteDeps } from './deps'
 export const healthRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, { store }) => {
   const app = plugin.withTypeProvider<JsonSchemaToTsProvider>()
   app.get(
-    HEALTH_PATHS.live,
+    '/healthz',
     {
       schema: {
         summary: 'Readiness: the server can reach its database',
