@@ -7,9 +7,10 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { User } from '../miniprogram/auth/index'
+import { API_PATHS } from '../miniprogram/contract'
 import { emulatedUser } from '../test/support/emulated-user'
 import type { FakeWx } from '../test/support/fake-wx'
-import { launchApp, loadPage, openPage, settle, type Rendered } from '../test/support/harness'
+import { launchApp, loadPage, openPage, settle, type Rendered } from '../test/support/launch-app'
 import { ServerProcess } from '../test/support/server-process'
 
 export interface RoundTrips {
@@ -62,7 +63,7 @@ function count(wx: FakeWx, from: number) {
 function tenRequests(app: IAppOption) {
   return Promise.all(
     Array.from({ length: 10 }, () =>
-      app.auth.requester.request<{ user: User }>({ path: '/api/me' }),
+      app.auth.requester.request<{ user: User }>({ path: API_PATHS.me }),
     ),
   )
 }
@@ -110,7 +111,7 @@ test('round trips', async () => {
   roundTrips.push({ scenario: 'warm launch, 10 requests', goal: '0, 0, 10', ...count(warm.wx, 0) })
 
   const token = warmApp.auth.session.validToken()
-  await server.call('POST', '/api/auth/logout', {}, token ?? '')
+  await server.call('POST', API_PATHS.logout, {}, token ?? '')
   const from = warm.wx.log.length
   await tenRequests(warmApp)
   roundTrips.push({

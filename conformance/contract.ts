@@ -1,7 +1,9 @@
 // The facts of the contract the kit checks answers against, from the contract module itself
-// (miniprogram/contract): nothing else in the kit names a code, a status, a field or a limit.
+// (miniprogram/contract): nothing else in the kit names a path, a code, a status, a field or a
+// limit.
 import {
   ACCOUNT_EXPORT,
+  API_PATHS,
   AVATAR_ANSWER,
   ERROR_STATUS,
   LOGIN_ANSWER,
@@ -13,7 +15,7 @@ import {
   type Schema,
 } from '../miniprogram/contract'
 
-export { ACCOUNT_EXPORT, ERROR_STATUS, USER, type ErrorCode }
+export { ACCOUNT_EXPORT, API_PATHS, ERROR_STATUS, USER, type ErrorCode }
 export { AnswerError, read } from '../miniprogram/contract/read'
 export type { PhoneNumber, User } from '../miniprogram/contract'
 export {

@@ -1,4 +1,4 @@
-import { ME_FIELDS, type User } from './contract'
+import { API_PATHS, ME_FIELDS, type User } from './contract'
 import type { Emulator } from './emulator'
 import { expectFields, expectJson, expectUser, fail } from './expect'
 import type { Answer, Backend, RequestOptions } from './http'
@@ -32,7 +32,7 @@ export class Kit {
    */
   async signIn(openid?: string): Promise<Session> {
     const minted = await this.emulator.mintLogin(openid)
-    const answer = await this.request('POST', '/api/auth/login', { json: { code: minted.code } })
+    const answer = await this.request('POST', API_PATHS.login, { json: { code: minted.code } })
     // Only what the check needs: the shape of the answer is the login checks' business.
     const what = 'signing in (POST /api/auth/login with a fresh code)'
     const { token, user } = expectJson(answer, what)
@@ -46,7 +46,7 @@ export class Kit {
   async me(token: string, known: Partial<User> = {}): Promise<User> {
     const what = 'GET /api/me'
     const body = expectFields(
-      expectJson(await this.request('GET', '/api/me', { token }), what),
+      expectJson(await this.request('GET', API_PATHS.me, { token }), what),
       ME_FIELDS,
       what,
     )

@@ -1,3 +1,4 @@
+import { API_PATHS } from './contract'
 import { CheckFailure, summarize, where } from './expect'
 import { Emulator, EmulatorError, type EmulatorInfo } from './emulator'
 import { Backend, BackendGone, NetworkError, Recorder, type Answer } from './http'
@@ -136,7 +137,7 @@ async function preflight(
   const before = await emulator.stats()
   const { code } = await emulator.mintLogin()
   const answer = await backend
-    .request('POST', '/api/auth/login', { json: { code } })
+    .request('POST', API_PATHS.login, { json: { code } })
     .catch((error: unknown) => {
       if (!(error instanceof NetworkError)) throw error
       throw new SetupError(

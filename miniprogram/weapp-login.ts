@@ -34,10 +34,12 @@ export type {
   UserInfoDetail,
 } from './auth/wechat'
 
-// The contract: the answers' schemas and types, the error codes, the reader, the nickname rule.
+// The contract: the answers' schemas and types, the error codes, the reader, the nickname rule,
+// the paths.
 export * from './contract/answers'
 export * from './contract/errors'
 export * from './contract/nickname'
+export * from './contract/paths'
 export { AnswerError, read } from './contract/read'
 export type { Infer, JsonType, Schema } from './contract/schema'
 

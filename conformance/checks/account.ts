@@ -1,5 +1,5 @@
 import { png } from '../../common/images'
-import { ACCOUNT_EXPORT, AnswerError, EXPORT_FIELDS, read, type User } from '../contract'
+import { ACCOUNT_EXPORT, AnswerError, API_PATHS, EXPORT_FIELDS, read, type User } from '../contract'
 import {
   expectEqual,
   expectError,
@@ -26,10 +26,10 @@ const JSON_HEADERS = { 'content-type': 'application/json' }
 
 /** The account routes, as the mini-program calls them. */
 const ROUTES = [
-  ['GET', '/api/me/export'],
-  ['DELETE', '/api/me/phone'],
-  ['POST', '/api/auth/logout-all'],
-  ['DELETE', '/api/me'],
+  ['GET', API_PATHS.export],
+  ['DELETE', API_PATHS.unbindPhone],
+  ['POST', API_PATHS.logoutAll],
+  ['DELETE', API_PATHS.me],
 ] as const
 
 function call(kit: Kit, method: string, path: string, token: string): Promise<Answer> {
@@ -46,7 +46,7 @@ async function withPhone(kit: Kit, session: Session, phoneNumber: string): Promi
   const { code } = await kit.emulator.mintPhone(session.openid, { phoneNumber })
   const what = 'binding a number first (POST /api/auth/phone with a code)'
   expectJson(
-    await kit.request('POST', '/api/auth/phone', { token: session.token, json: { code } }),
+    await kit.request('POST', API_PATHS.phone, { token: session.token, json: { code } }),
     what,
   )
 }
@@ -55,7 +55,7 @@ async function withPhone(kit: Kit, session: Session, phoneNumber: string): Promi
 async function expectSignedOut(kit: Kit, devices: Record<string, Session>): Promise<void> {
   for (const [device, session] of Object.entries(devices)) {
     expectError(
-      await kit.request('GET', '/api/me', { token: session.token }),
+      await kit.request('GET', API_PATHS.me, { token: session.token }),
       'UNAUTHORIZED',
       `GET /api/me with ${device}'s token after it`,
     )
@@ -78,7 +78,7 @@ const everything: Check = {
     const tablet = await kit.signIn(phone.openid)
     await withPhone(kit, tablet, '13912345678')
     const what = 'GET /api/me/export'
-    const answer = await call(kit, 'GET', '/api/me/export', tablet.token)
+    const answer = await call(kit, 'GET', API_PATHS.export, tablet.token)
     const body = expectFields(expectJson(answer, what), EXPORT_FIELDS, `${what}: the answer`)
     try {
       read(ACCOUNT_EXPORT, body, what)
@@ -118,7 +118,7 @@ const unbind: Check = {
     await withPhone(kit, session, '13912345678')
     for (const time of ['', ' again']) {
       const what = `DELETE /api/me/phone${time}`
-      const body = expectJson(await call(kit, 'DELETE', '/api/me/phone', session.token), what)
+      const body = expectJson(await call(kit, 'DELETE', API_PATHS.unbindPhone, session.token), what)
       expectUser(body.user, `${what}: user`, { id: session.userId, phoneNumber: null })
     }
     await kit.me(session.token, { phoneNumber: null })
@@ -133,13 +133,13 @@ const logoutAll: Check = {
     const tablet = await kit.signIn(phone.openid)
     const other = await kit.signIn()
     expectNoContent(
-      await call(kit, 'POST', '/api/auth/logout-all', tablet.token),
+      await call(kit, 'POST', API_PATHS.logoutAll, tablet.token),
       'POST /api/auth/logout-all',
     )
     await expectSignedOut(kit, { 'the phone': phone, 'the tablet': tablet })
     await kit.me(other.token, { id: other.userId })
     expectError(
-      await call(kit, 'POST', '/api/auth/logout-all', tablet.token),
+      await call(kit, 'POST', API_PATHS.logoutAll, tablet.token),
       'UNAUTHORIZED',
       'POST /api/auth/logout-all again',
     )
@@ -156,7 +156,7 @@ const deletes: Check = {
     const tablet = await kit.signIn(phone.openid)
     await withPhone(kit, phone, '13912345678')
     expectJson(
-      await kit.request('PUT', '/api/me/profile', {
+      await kit.request('PUT', API_PATHS.profile, {
         token: phone.token,
         json: { nickName: 'Kit' },
       }),
@@ -166,7 +166,7 @@ const deletes: Check = {
       { field: 'avatar', filename: 'a.png', contentType: 'image/png', data: png() },
     ])
     const uploaded = expectJson(
-      await kit.request('POST', '/api/me/avatar', {
+      await kit.request('POST', API_PATHS.avatar, {
         token: phone.token,
         body: form.body,
         headers: { 'content-type': form.contentType },
@@ -175,13 +175,13 @@ const deletes: Check = {
     )
     const avatarUrl = String(uploaded.avatarUrl)
 
-    expectNoContent(await call(kit, 'DELETE', '/api/me', tablet.token), 'DELETE /api/me')
+    expectNoContent(await call(kit, 'DELETE', API_PATHS.me, tablet.token), 'DELETE /api/me')
     await expectSignedOut(kit, { 'the phone': phone, 'the tablet': tablet })
     const served = await kit.backend.get(avatarUrl)
     if (served.status !== 404)
       fail(`GET ${avatarUrl} after it: expected 404, got ${summarize(served)}`)
     expectError(
-      await call(kit, 'DELETE', '/api/me', phone.token),
+      await call(kit, 'DELETE', API_PATHS.me, phone.token),
       'UNAUTHORIZED',
       'DELETE /api/me again',
     )

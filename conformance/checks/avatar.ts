@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { AVATAR_FIELDS, AVATAR_MAX_BYTES } from '../contract'
+import { API_PATHS, AVATAR_FIELDS, AVATAR_MAX_BYTES } from '../contract'
 import { summarize, expectError, expectFields, expectJson, expectUser, fail } from '../expect'
 import { gif, jpeg, png, pngOfSize, webp } from '../../common/images'
 import { multipart, type FilePart } from '../multipart'
@@ -10,7 +10,7 @@ const LIMIT = `${AVATAR_MAX_BYTES / 1024 / 1024} MiB`
 
 function upload(kit: Kit, token: string, parts: FilePart[]) {
   const form = multipart(parts)
-  return kit.request('POST', '/api/me/avatar', {
+  return kit.request('POST', API_PATHS.avatar, {
     token,
     body: form.body,
     headers: { 'content-type': form.contentType },
@@ -116,7 +116,7 @@ const notMultipart: Check = {
     ]
     for (const [what, body, type] of attempts) {
       expectError(
-        await kit.request('POST', '/api/me/avatar', {
+        await kit.request('POST', API_PATHS.avatar, {
           token,
           body,
           headers: { 'content-type': type },

@@ -1,5 +1,6 @@
+import { WECHAT_ERRCODE as E } from '../../common/wechat-errcodes'
 import type { WechatApiName } from '../../emulator'
-import { CODE_MAX_LENGTH, LOGIN_FIELDS, type ErrorCode } from '../contract'
+import { API_PATHS, CODE_MAX_LENGTH, LOGIN_FIELDS, type ErrorCode } from '../contract'
 import { expectError, expectFields, expectJson, expectUser, fail } from '../expect'
 import type { Answer } from '../http'
 import type { Check, Group, Kit } from '../kit'
@@ -7,7 +8,7 @@ import type { Check, Group, Kit } from '../kit'
 const LOGIN = 'docs/api.md › POST /api/auth/login'
 
 async function login(kit: Kit, body: unknown) {
-  return kit.request('POST', '/api/auth/login', { json: body })
+  return kit.request('POST', API_PATHS.login, { json: body })
 }
 
 /** Each body must answer 400 INVALID_REQUEST; the reason names every one that did not. */
@@ -82,7 +83,7 @@ const noCode: Check = {
   async run(kit) {
     await expectInvalid(kit, [{}])
     expectError(
-      await kit.request('POST', '/api/auth/login', {
+      await kit.request('POST', API_PATHS.login, {
         headers: { 'content-type': 'application/json' },
       }),
       'INVALID_REQUEST',
@@ -174,36 +175,36 @@ export const wechatFaultGroup: Group = {
   checks: [
     wechatFault({
       ...faultyLogin,
-      name: 'WeChat blocks a risky user (40226) → 403 WECHAT_RISK_BLOCKED',
-      errcode: 40226,
+      name: `WeChat blocks a risky user (${E.CODE_BLOCKED}) → 403 WECHAT_RISK_BLOCKED`,
+      errcode: E.CODE_BLOCKED,
       expected: 'WECHAT_RISK_BLOCKED',
       clause: `${ERROR_CODES}: 403 WECHAT_RISK_BLOCKED "WeChat blocked the login of a high-risk user (errcode 40226)"`,
     }),
     wechatFault({
       ...faultyLogin,
-      name: "WeChat's minute quota is used up (45011) → 429 RATE_LIMITED",
-      errcode: 45011,
+      name: `WeChat's minute quota is used up (${E.MINUTE_QUOTA}) → 429 RATE_LIMITED`,
+      errcode: E.MINUTE_QUOTA,
       expected: 'RATE_LIMITED',
       clause: `${ERROR_CODES}: 429 RATE_LIMITED "or WeChat's minute quota (45011)"`,
     }),
     wechatFault({
       ...faultyLogin,
-      name: 'WeChat busy (-1) at every try → 503 WECHAT_UNAVAILABLE',
-      errcode: -1,
+      name: `WeChat busy (${E.SYSTEM_BUSY}) at every try → 503 WECHAT_UNAVAILABLE`,
+      errcode: E.SYSTEM_BUSY,
       expected: 'WECHAT_UNAVAILABLE',
       clause: `${ERROR_CODES}: 503 WECHAT_UNAVAILABLE "WeChat answered -1 (busy) or could not be reached, after the server's own retries"`,
     }),
     wechatFault({
       ...faultyLogin,
-      name: 'WeChat answers an errcode the backend does not expect (40013) → 502 WECHAT_ERROR',
-      errcode: 40013,
+      name: `WeChat answers an errcode the backend does not expect (${E.INVALID_APPID}) → 502 WECHAT_ERROR`,
+      errcode: E.INVALID_APPID,
       expected: 'WECHAT_ERROR',
       clause: `${ERROR_CODES}: 502 WECHAT_ERROR "WeChat answered an errcode the server does not expect (a configuration error such as a wrong appid or secret)"`,
     }),
     wechatFault({
-      name: 'WeChat busy (-1) on a phone code at every try → 503 WECHAT_UNAVAILABLE',
+      name: `WeChat busy (${E.SYSTEM_BUSY}) on a phone code at every try → 503 WECHAT_UNAVAILABLE`,
       api: 'getuserphonenumber',
-      errcode: -1,
+      errcode: E.SYSTEM_BUSY,
       expected: 'WECHAT_UNAVAILABLE',
       clause: `docs/api.md › POST /api/auth/phone: errors "503"; ${ERROR_CODES}: 503 WECHAT_UNAVAILABLE`,
       route: 'POST /api/auth/phone',
@@ -211,7 +212,7 @@ export const wechatFaultGroup: Group = {
       send: async (kit) => {
         const { token, openid } = await kit.signIn()
         const { code } = await kit.emulator.mintPhone(openid)
-        return kit.request('POST', '/api/auth/phone', { token, json: { code } })
+        return kit.request('POST', API_PATHS.phone, { token, json: { code } })
       },
     }),
   ],

@@ -1,3 +1,4 @@
+import { API_PATHS } from '../contract'
 import { summarize, expectError, fail } from '../expect'
 import type { Check, Group, Kit } from '../kit'
 
@@ -5,7 +6,7 @@ const LOGOUT = 'docs/api.md › POST /api/auth/logout'
 
 /** What the mini-program sends: a POST with the token and no body. */
 function logout(kit: Kit, token: string) {
-  return kit.request('POST', '/api/auth/logout', {
+  return kit.request('POST', API_PATHS.logout, {
     token,
     headers: { 'content-type': 'application/json' },
   })
@@ -20,7 +21,7 @@ const ends: Check = {
     if (answer.status !== 204) fail(`POST /api/auth/logout: expected 204, got ${summarize(answer)}`)
     if (answer.body.length > 0) fail(`POST /api/auth/logout: 204 with a body, ${answer.text}`)
     expectError(
-      await kit.request('GET', '/api/me', { token }),
+      await kit.request('GET', API_PATHS.me, { token }),
       'UNAUTHORIZED',
       'GET /api/me after it',
     )

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../contract'
+import { API_PATHS, type ErrorCode } from '../contract'
 import { expectError, expectRefused } from '../expect'
 import type { RequestOptions } from '../http'
 import type { Check, Group, Kit } from '../kit'
@@ -17,10 +17,10 @@ const MALFORMED_HTTP =
 async function jsonRoutes(kit: Kit): Promise<{ method: string; path: string; token?: string }[]> {
   const { token } = await kit.signIn()
   return [
-    { method: 'POST', path: '/api/auth/login' },
-    { method: 'POST', path: '/api/auth/phone', token },
-    { method: 'POST', path: '/api/auth/userinfo', token },
-    { method: 'PUT', path: '/api/me/profile', token },
+    { method: 'POST', path: API_PATHS.login },
+    { method: 'POST', path: API_PATHS.phone, token },
+    { method: 'POST', path: API_PATHS.userInfo, token },
+    { method: 'PUT', path: API_PATHS.profile, token },
   ]
 }
 
@@ -119,13 +119,13 @@ const wrongMethod: Check = {
   async run(kit) {
     const { token } = await kit.signIn()
     const calls: [string, string][] = [
-      ['GET', '/api/auth/login'],
-      ['PUT', '/api/auth/login'],
-      ['DELETE', '/api/me/profile'],
-      ['POST', '/api/me'],
-      ['PATCH', '/api/me/profile'],
-      ['GET', '/api/auth/logout'],
-      ['GET', '/api/me/avatar'],
+      ['GET', API_PATHS.login],
+      ['PUT', API_PATHS.login],
+      ['DELETE', API_PATHS.profile],
+      ['POST', API_PATHS.me],
+      ['PATCH', API_PATHS.profile],
+      ['GET', API_PATHS.logout],
+      ['GET', API_PATHS.avatar],
     ]
     for (const [method, path] of calls) {
       expectError(await kit.request(method, path, { token }), 'NOT_FOUND', `${method} ${path}`)
@@ -168,7 +168,7 @@ const badHttp: Check = {
   clause: MALFORMED_HTTP,
   async run(kit) {
     const { host } = kit.backend.base
-    const me = kit.backend.pathOf('/api/me')
+    const me = kit.backend.pathOf(API_PATHS.me)
     const requests: [string, string][] = [
       ['a request line that is not HTTP', 'GARBAGE\r\n\r\n'],
       [
@@ -189,7 +189,7 @@ const bigHeaders: Check = {
   async run(kit) {
     const what = 'GET /api/me with 32 KiB of headers and no token'
     const bytes =
-      `GET ${kit.backend.pathOf('/api/me')} HTTP/1.1\r\nHost: ${kit.backend.base.host}\r\n` +
+      `GET ${kit.backend.pathOf(API_PATHS.me)} HTTP/1.1\r\nHost: ${kit.backend.base.host}\r\n` +
       `X-Padding: ${'a'.repeat(32 * 1024)}\r\n\r\n`
     expectError(await kit.backend.raw(bytes, what), ['INVALID_REQUEST', 'UNAUTHORIZED'], what)
     await stillWorks(kit)

@@ -1,4 +1,4 @@
-import { PHONE_FIELDS } from '../contract'
+import { API_PATHS, PHONE_FIELDS } from '../contract'
 import { expectEqual, expectError, expectFields, expectJson } from '../expect'
 import type { Check, Group, Kit } from '../kit'
 import { uniformFailures } from './sealed'
@@ -6,7 +6,7 @@ import { uniformFailures } from './sealed'
 const PHONE = 'docs/api.md › POST /api/auth/phone'
 
 function postPhone(kit: Kit, token: string, body: unknown) {
-  return kit.request('POST', '/api/auth/phone', { token, json: body })
+  return kit.request('POST', API_PATHS.phone, { token, json: body })
 }
 
 /** 200 with exactly the phone fields and these values, and the number stored on the user. */

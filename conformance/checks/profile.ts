@@ -1,4 +1,9 @@
-import { ME_FIELDS, NICKNAME_MAX_CODE_POINTS as MAX, normalizeNickName } from '../contract'
+import {
+  API_PATHS,
+  ME_FIELDS,
+  NICKNAME_MAX_CODE_POINTS as MAX,
+  normalizeNickName,
+} from '../contract'
 import { expectError, expectFields, expectJson, expectUser } from '../expect'
 import type { Check, Group, Kit } from '../kit'
 
@@ -21,7 +26,7 @@ async function expectRule(kit: Kit, nickNames: string[]): Promise<void> {
   let saved: string | null = null
   for (const nickName of nickNames) {
     const what = `PUT /api/me/profile with ${label(nickName)}`
-    const answer = await kit.request('PUT', '/api/me/profile', { token, json: { nickName } })
+    const answer = await kit.request('PUT', API_PATHS.profile, { token, json: { nickName } })
     const normalized = normalizeNickName(nickName)
     if (normalized === null) {
       expectError(answer, 'NICKNAME_INVALID', what)
@@ -104,7 +109,7 @@ const malformed: Check = {
     ]
     for (const body of bodies) {
       expectError(
-        await kit.request('PUT', '/api/me/profile', { token, json: body }),
+        await kit.request('PUT', API_PATHS.profile, { token, json: body }),
         'INVALID_REQUEST',
         `PUT /api/me/profile with ${JSON.stringify(body)}`,
       )

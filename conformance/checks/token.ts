@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { API_PATHS } from '../contract'
 import { expectError, expectJson, fail } from '../expect'
 import type { Answer, RequestOptions } from '../http'
 import { png } from '../../common/images'
@@ -21,13 +22,13 @@ const iv = randomBytes(16).toString('base64')
 const encryptedData = randomBytes(32).toString('base64')
 
 const PROTECTED: ProtectedRoute[] = [
-  { method: 'POST', path: '/api/auth/phone', options: () => ({ json: { code: 'a-phone-code' } }) },
-  { method: 'POST', path: '/api/auth/userinfo', options: () => ({ json: { encryptedData, iv } }) },
-  { method: 'GET', path: '/api/me', options: () => ({}) },
-  { method: 'PUT', path: '/api/me/profile', options: () => ({ json: { nickName: 'Kit' } }) },
+  { method: 'POST', path: API_PATHS.phone, options: () => ({ json: { code: 'a-phone-code' } }) },
+  { method: 'POST', path: API_PATHS.userInfo, options: () => ({ json: { encryptedData, iv } }) },
+  { method: 'GET', path: API_PATHS.me, options: () => ({}) },
+  { method: 'PUT', path: API_PATHS.profile, options: () => ({ json: { nickName: 'Kit' } }) },
   {
     method: 'POST',
-    path: '/api/me/avatar',
+    path: API_PATHS.avatar,
     options: () => {
       const form = multipart([
         { field: 'avatar', filename: 'a.png', contentType: 'image/png', data: png() },
@@ -37,7 +38,7 @@ const PROTECTED: ProtectedRoute[] = [
   },
   {
     method: 'POST',
-    path: '/api/auth/logout',
+    path: API_PATHS.logout,
     options: () => ({ headers: { 'content-type': 'application/json' } }),
   },
 ]
@@ -93,7 +94,7 @@ const loggedOut: Check = {
   clause: `${UNAUTHORIZED}; docs/api.md › POST /api/auth/logout: "The token stops working at once"`,
   async run(kit) {
     const { token } = await kit.signIn()
-    const answer = await kit.request('POST', '/api/auth/logout', {
+    const answer = await kit.request('POST', API_PATHS.logout, {
       token,
       headers: { 'content-type': 'application/json' },
     })
@@ -108,11 +109,11 @@ const bearerOnly: Check = {
   async run(kit) {
     const { token } = await kit.signIn()
     const attempts: [string, RequestOptions, string][] = [
-      ['/api/me', { headers: { authorization: token } }, 'the bare token'],
-      ['/api/me', { headers: { authorization: `Basic ${token}` } }, 'Authorization: Basic'],
-      ['/api/me', { headers: { authorization: `Token ${token}` } }, 'Authorization: Token'],
-      [`/api/me?token=${token}`, {}, 'the token in the query'],
-      [`/api/me?access_token=${token}`, {}, 'the token as access_token'],
+      [API_PATHS.me, { headers: { authorization: token } }, 'the bare token'],
+      [API_PATHS.me, { headers: { authorization: `Basic ${token}` } }, 'Authorization: Basic'],
+      [API_PATHS.me, { headers: { authorization: `Token ${token}` } }, 'Authorization: Token'],
+      [`${API_PATHS.me}?token=${token}`, {}, 'the token in the query'],
+      [`${API_PATHS.me}?access_token=${token}`, {}, 'the token as access_token'],
     ]
     for (const [path, options, what] of attempts) {
       expectError(
@@ -121,7 +122,7 @@ const bearerOnly: Check = {
         `GET /api/me with ${what}`,
       )
     }
-    expectJson(await kit.request('GET', '/api/me', { token }), 'GET /api/me with Bearer <token>')
+    expectJson(await kit.request('GET', API_PATHS.me, { token }), 'GET /api/me with Bearer <token>')
   },
 }
 

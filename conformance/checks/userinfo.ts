@@ -1,4 +1,4 @@
-import { USERINFO_FIELDS } from '../contract'
+import { API_PATHS, USERINFO_FIELDS } from '../contract'
 import { expectEqual, expectError, expectFields, expectJson, expectUser } from '../expect'
 import type { Check, Group, Kit } from '../kit'
 import { signedUserInfo, uniformFailures } from './sealed'
@@ -6,7 +6,7 @@ import { signedUserInfo, uniformFailures } from './sealed'
 const USERINFO = 'docs/api.md › POST /api/auth/userinfo'
 
 function postUserInfo(kit: Kit, token: string, body: unknown) {
-  return kit.request('POST', '/api/auth/userinfo', { token, json: body })
+  return kit.request('POST', API_PATHS.userInfo, { token, json: body })
 }
 
 const signed: Check = {

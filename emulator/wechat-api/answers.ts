@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { safeEqual } from '../../common/open-data'
-import { WECHAT_ERRCODE as E } from '../../common/wechat-errcodes'
+import { WECHAT_ERRCODE as E, WECHAT_ERRMSG } from '../../common/wechat-errcodes'
 import { wechatFailure, type WechatFailure } from '../errcodes'
 import {
   newSessionKey,
@@ -109,8 +109,8 @@ export class WechatApiAnswers {
     // Given an openid, WeChat checks the code was issued to that user.
     if (openid !== undefined && openid !== grant.openid) return wechatFailure(E.INVALID_CODE)
     return {
-      errcode: 0,
-      errmsg: 'ok',
+      errcode: E.OK,
+      errmsg: WECHAT_ERRMSG[E.OK],
       phone_info: {
         phoneNumber: phoneNumberOf(grant),
         purePhoneNumber: grant.purePhoneNumber,
@@ -134,6 +134,6 @@ export class WechatApiAnswers {
     ) {
       return wechatFailure(E.INVALID_SIGNATURE)
     }
-    return { errcode: 0, errmsg: 'ok' }
+    return { errcode: E.OK, errmsg: WECHAT_ERRMSG[E.OK] }
   }
 }

@@ -5,6 +5,7 @@
  * answer in the contract's shapes, a hook that maps its answers onto them.
  */
 import { ERROR_STATUS, type ErrorCode } from '../contract/errors'
+import { API_PATHS } from '../contract/paths'
 import type { HttpAnswer, HttpMethod } from './platform'
 
 export type EnvVersion = 'develop' | 'trial' | 'release'
@@ -44,23 +45,9 @@ export function errorAnswer(code: string, message: string, status?: number): Htt
   return { statusCode, data: { error: { code, message } } }
 }
 
-/** The contract's paths; `me` also takes DELETE (the account deleted). */
-const ENDPOINTS = {
-  login: '/api/auth/login',
-  logout: '/api/auth/logout',
-  logoutAll: '/api/auth/logout-all',
-  phone: '/api/auth/phone',
-  userInfo: '/api/auth/userinfo',
-  me: '/api/me',
-  profile: '/api/me/profile',
-  avatar: '/api/me/avatar',
-  unbindPhone: '/api/me/phone',
-  export: '/api/me/export',
-}
-
 export interface AuthConfig {
   baseUrl: string
-  endpoints: Record<keyof typeof ENDPOINTS, string>
+  endpoints: Record<keyof typeof API_PATHS, string>
   /** The header that carries the login token, and the scheme before it ('' sends the bare token). */
   tokenHeader: string
   tokenScheme: string
@@ -103,7 +90,7 @@ export function createConfig(options: ConfigOptions): AuthConfig {
   const { baseUrls, baseUrl, endpoints, ...overrides } = options
   return {
     baseUrl: baseUrls === undefined ? baseUrl : baseUrls[envVersion()],
-    endpoints: { ...ENDPOINTS, ...endpoints },
+    endpoints: { ...API_PATHS, ...endpoints },
     tokenHeader: 'Authorization',
     tokenScheme: 'Bearer',
     timeoutMs: 10000,

@@ -256,9 +256,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   )
   const deps: RouteDeps = { config, store, wechat, now, redis, rateLimit, lifecycle, metrics }
   await app.register(healthRoutes, deps)
-  await app.register(authRoutes, { ...deps, prefix: '/api/auth' })
-  await app.register(meRoutes, { ...deps, prefix: '/api/me' })
-  await app.register(accountRoutes, { ...deps, prefix: '/api/me' })
+  await app.register(authRoutes, deps)
+  await app.register(meRoutes, deps)
+  await app.register(accountRoutes, deps)
   await app.register(avatarRoutes, deps)
   // Behind the token on the public listener only without a listener of their own (server.ts).
   if (metrics && config.metrics?.port === null && config.metrics.token !== null) {

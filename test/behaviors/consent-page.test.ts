@@ -8,7 +8,7 @@ import { AuthError } from '../../miniprogram/auth/index'
 import { consentPage } from '../../miniprogram/behaviors/consent-page'
 import { useFakeBackend } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
-import { exists, launchApp, loadPage, type Rendered, settle, text } from '../support/harness'
+import { exists, launchApp, loadPage, type Rendered, settle, text } from '../support/launch-app'
 import { flush } from '../support/virtual-clock'
 
 const backend = useFakeBackend()

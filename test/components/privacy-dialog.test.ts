@@ -4,7 +4,7 @@
  */
 import * as simulate from 'miniprogram-simulate'
 import { flush } from '../support/virtual-clock'
-import { exists, loadPage, type Rendered, text } from '../support/harness'
+import { exists, loadPage, type Rendered, text } from '../support/launch-app'
 
 const dialogId = loadPage('components/privacy-dialog/index')
 

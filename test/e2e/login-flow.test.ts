@@ -18,7 +18,7 @@ import {
   tapPhoneButton,
   text,
   type Rendered,
-} from '../support/harness'
+} from '../support/launch-app'
 import { fetchFile, ServerProcess } from '../support/server-process'
 import type { WechatApiName } from '../../emulator/client'
 

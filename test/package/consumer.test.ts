@@ -16,7 +16,7 @@ import * as simulate from 'miniprogram-simulate'
 import type { AuthApp, User } from '../../miniprogram/weapp-login'
 import { emulatedUser } from '../support/emulated-user'
 import { pack, publishedFiles, succeed } from '../support/npm-package'
-import { launch, openPage, settle, text } from '../support/harness'
+import { launch, openPage, settle, text } from '../support/launch-app'
 import { ROOT, runCommand, runScript, type ScriptResult } from '../support/script'
 import { builtInEmulatorOf, callServer, startListening } from '../support/server-process'
 

@@ -1,6 +1,15 @@
 import { error, useFakeBackend, USER } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
-import { attr, exists, idle, launchApp, loadPage, openPage, settle, text } from '../support/harness'
+import {
+  attr,
+  exists,
+  idle,
+  launchApp,
+  loadPage,
+  openPage,
+  settle,
+  text,
+} from '../support/launch-app'
 
 const backend = useFakeBackend()
 const pageId = loadPage('pages/index/index')

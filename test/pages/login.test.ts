@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { error, useFakeBackend, USER } from '../support/fake-backend'
 import { FakeWx } from '../support/fake-wx'
-import { exists, loadPage, openReady, type Rendered, settle, text } from '../support/harness'
+import { exists, loadPage, openReady, type Rendered, settle, text } from '../support/launch-app'
 
 const backend = useFakeBackend()
 const pageId = loadPage('pages/login/index')

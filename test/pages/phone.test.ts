@@ -12,7 +12,7 @@ import {
   settle,
   tapPhoneButton,
   text,
-} from '../support/harness'
+} from '../support/launch-app'
 
 const backend = useFakeBackend()
 const pageId = loadPage('pages/phone/index')

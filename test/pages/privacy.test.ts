@@ -9,7 +9,7 @@ import {
   type Rendered,
   settle,
   text,
-} from '../support/harness'
+} from '../support/launch-app'
 
 const backend = useFakeBackend()
 const phonePage = loadPage('pages/phone/index')

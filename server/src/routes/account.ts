@@ -1,6 +1,6 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
 import type { FastifyPluginAsync } from 'fastify'
-import { ACCOUNT_EXPORT, EMPTY_BODY, USER_ANSWER } from '../../../miniprogram/contract'
+import { ACCOUNT_EXPORT, API_PATHS, EMPTY_BODY, USER_ANSWER } from '../../../miniprogram/contract'
 import { authenticate, sessionOf } from '../sessions/authenticate'
 import { toUser } from '../sessions/user'
 import { answer, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
@@ -16,7 +16,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 /**
  * The user's rights over what is held about them (PIPL): to take the phone number back, to end
  * every session, to see and copy everything, and to close the account (注销) with its data.
- * Beside /api/me's routes, under the same prefix, with the auth routes' per-address budget.
+ * Beside /api/me's routes, with the auth routes' per-address budget.
  */
 export const accountRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
   const app = plugin.withTypeProvider<JsonSchemaToTsProvider>()
@@ -26,9 +26,8 @@ export const accountRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps)
   app.addHook('onRequest', authenticate(store, now))
 
   app.delete(
-    '/',
+    API_PATHS.me,
     {
-      prefixTrailingSlash: 'no-slash',
       schema: {
         summary:
           'Deletes the account (注销): the user, every session on every device, the avatar, the ' +
@@ -52,7 +51,7 @@ export const accountRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps)
   )
 
   app.delete(
-    '/phone',
+    API_PATHS.unbindPhone,
     {
       schema: {
         summary: "Unbinds the user's phone number",
@@ -72,7 +71,7 @@ export const accountRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps)
   )
 
   app.get(
-    '/export',
+    API_PATHS.export,
     {
       schema: {
         summary: 'Everything held about the user, for them to keep',

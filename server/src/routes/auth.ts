@@ -2,6 +2,7 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import {
   ANONYMOUS_NICKNAME,
+  API_PATHS,
   EMPTY_BODY,
   LOGIN_ANSWER,
   LOGIN_BODY,
@@ -95,7 +96,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
     })
 
   app.post(
-    '/login',
+    API_PATHS.login,
     {
       schema: {
         summary: 'The silent login: a wx.login code for a token',
@@ -119,7 +120,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
   )
 
   app.post(
-    '/phone',
+    API_PATHS.phone,
     {
       onRequest: requireSession,
       schema: {
@@ -155,7 +156,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
   )
 
   app.post(
-    '/userinfo',
+    API_PATHS.userInfo,
     {
       onRequest: requireSession,
       schema: {
@@ -197,7 +198,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
   )
 
   app.post(
-    '/logout',
+    API_PATHS.logout,
     {
       onRequest: requireSession,
       schema: {
@@ -218,7 +219,7 @@ export const authRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) =>
   )
 
   app.post(
-    '/logout-all',
+    API_PATHS.logoutAll,
     {
       onRequest: requireSession,
       schema: {

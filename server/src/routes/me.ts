@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart'
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import {
+  API_PATHS,
   AVATAR_ANSWER,
   AVATAR_MAX_BYTES,
   AVATAR_UPLOAD,
@@ -42,10 +43,8 @@ export const meRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
   app.addHook('onRequest', authenticate(store, now))
 
   app.get(
-    '/',
+    API_PATHS.me,
     {
-      // GET /api/me, as documented; '/api/me/' would be a second path for the same thing.
-      prefixTrailingSlash: 'no-slash',
       schema: {
         summary: 'The signed-in user',
         tags: TAGS,
@@ -57,7 +56,7 @@ export const meRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
   )
 
   app.put(
-    '/profile',
+    API_PATHS.profile,
     {
       schema: {
         summary: "Sets the user's nickname",
@@ -90,7 +89,7 @@ export const meRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) => {
       limits: { fileSize: AVATAR_MAX_BYTES, files: 1, fields: 8, fieldSize: 1024, parts: 16 },
     })
     upload.withTypeProvider<JsonSchemaToTsProvider>().post(
-      '/avatar',
+      API_PATHS.avatar,
       {
         schema: {
           summary: "Uploads the user's avatar (what wx.uploadFile sends)",

@@ -126,9 +126,12 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
           `WeChat rejected the code: invalid, expired or used (errcode ${errcode})`,
         )
       case E.CODE_BLOCKED:
-        return new ApiError('WECHAT_RISK_BLOCKED', 'WeChat blocked this high-risk user (40226)')
+        return new ApiError(
+          'WECHAT_RISK_BLOCKED',
+          `WeChat blocked this high-risk user (${errcode})`,
+        )
       case E.MINUTE_QUOTA:
-        return new ApiError('RATE_LIMITED', "WeChat's minute quota is used up (errcode 45011)")
+        return new ApiError('RATE_LIMITED', `WeChat's minute quota is used up (errcode ${errcode})`)
       default:
         return new ApiError(
           'WECHAT_ERROR',
