@@ -1,6 +1,6 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
 import type { FastifyPluginAsync } from 'fastify'
-import { HEALTH_ANSWER } from '../../../miniprogram/contract'
+import { HEALTH_ANSWER, HEALTH_PATHS } from '../../../miniprogram/contract'
 import { ApiError } from '../http/errors'
 import { answer, errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
@@ -19,7 +19,7 @@ export const healthRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) 
   const app = plugin.withTypeProvider<JsonSchemaToTsProvider>()
 
   app.get(
-    '/healthz',
+    HEALTH_PATHS.live,
     {
       logLevel: PROBE_LOG_LEVEL,
       schema: {
@@ -32,7 +32,7 @@ export const healthRoutes: FastifyPluginAsync<RouteDeps> = async (plugin, deps) 
   )
 
   app.get(
-    '/readyz',
+    HEALTH_PATHS.ready,
     {
       logLevel: PROBE_LOG_LEVEL,
       schema: {
