@@ -65,6 +65,42 @@ export const BOUNDARIES = [
       'Open-data crypto knows nothing of HTTP: its failures are OpenDataErrors, mapped to ' +
       'answers by the server.',
   },
+  // Inside the server, by layer: the folders at the bottom (what it runs on) know nothing of those
+  // above (HTTP, and what serves it); routes/ is assembled by app.ts alone.
+  {
+    target: [
+      './server/src/config',
+      './server/src/avatars',
+      './server/src/store',
+      './server/src/redis',
+    ],
+    from: [
+      './server/src/http',
+      './server/src/sessions',
+      './server/src/limits',
+      './server/src/routes',
+      './server/src/wechat',
+      './server/src/metrics',
+    ],
+    message:
+      "The server's platform layers (config, store, redis, avatars) know nothing of HTTP or of " +
+      'what serves it: their failures are values that http/errors.ts maps to answers.',
+  },
+  {
+    target: [
+      './server/src/config',
+      './server/src/http',
+      './server/src/sessions',
+      './server/src/limits',
+      './server/src/wechat',
+      './server/src/avatars',
+      './server/src/store',
+      './server/src/redis',
+      './server/src/metrics',
+    ],
+    from: './server/src/routes',
+    message: 'Only app.ts assembles the routes: no layer imports routes/.',
+  },
   ...PRODUCT.map((target) => ({
     target,
     from: TEST_SUPPORT,

@@ -74,6 +74,18 @@ const REFUSED: [string, string, string, RegExp][] = [
     /knows nothing of HTTP/,
   ],
   [
+    "the server's store reaching up into HTTP",
+    'server/src/store/planted.ts',
+    "import { ApiError } from '../http/errors'",
+    /know nothing of HTTP or of what serves it/,
+  ],
+  [
+    'a layer of the server importing routes/',
+    'server/src/wechat/planted.ts',
+    "import { authRoutes } from '../routes/auth'",
+    /Only app\.ts assembles the routes/,
+  ],
+  [
     'product code importing test support',
     'server/src/routes/planted.ts',
     "import { startTestServer } from '../../test/support/test-server'",
@@ -102,6 +114,11 @@ const ALLOWED: [string, string, string][] = [
     'the server through the emulator door',
     'server/src/planted.ts',
     "import { WechatEmulator } from '../../emulator'",
+  ],
+  [
+    'a route over the layers below it',
+    'server/src/routes/planted.ts',
+    "import { openStore } from '../store'\nimport { ApiError } from '../http/errors'",
   ],
   [
     'a server test into its internals',
