@@ -88,7 +88,24 @@ function errorBody(error: ApiError): ErrorBody {
   return { error: { code: error.code, message: error.message } }
 }
 
+/** The largest refused body still read to its end, so that its answer arrives (below). */
+const DRAINED_BODY_MAX = 8 * 1024 * 1024
+
+/**
+ * Fastify closes the connection after a JSON body over the limit, which it refuses on its
+ * Content-Length before reading it. The client is then still sending: the close resets the
+ * connection, and the reset can discard the answer before the client reads it. A body of a known
+ * length up to DRAINED_BODY_MAX is read to its end instead (Node discards it, within the request
+ * timeout), the connection kept: the answer always arrives.
+ */
+function drainRefusedBody(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  if (!isFastifyError(error) || error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return
+  const length = Number(request.headers['content-length'])
+  if (Number.isInteger(length) && length <= DRAINED_BODY_MAX) reply.removeHeader('connection')
+}
+
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  drainRefusedBody(error, request, reply)
   let apiError = toApiError(error)
   if (!apiError) {
     // The serializers keep bodies and headers out of this line.

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { checkRawAnswer } from '../support/contract'
 import { startTestServer, type ErrorAnswer, type TestServer } from '../support/test-server'
 import { drippedRequests, dripUntilCut, exchange, SHORT_TIMEOUTS } from '../support/raw-http'
@@ -35,6 +36,27 @@ describe('bad input', () => {
     })
     expect(reply.status).toBe(413)
     expect(reply.body.error.code).toBe('PAYLOAD_TOO_LARGE')
+  })
+
+  it('reads a refused 2 MiB body to its end: the 413 arrives and the connection serves the next request', async () => {
+    const { hostname, port } = new URL(h.url)
+    const body = JSON.stringify({ code: 'a'.repeat(2 * 1024 * 1024) })
+    const text = await new Promise<string>((resolve, reject) => {
+      let received = ''
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+            'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        )
+      })
+      socket.on('data', (chunk) => (received += chunk.toString()))
+      socket.on('error', reject)
+      socket.on('close', () => resolve(received))
+    })
+    const statusLines = text.match(/HTTP\/1\.1 \d{3} [^\r]*/g)
+    expect(statusLines).toEqual(['HTTP/1.1 413 Payload Too Large', 'HTTP/1.1 200 OK'])
+    expect(text).toContain('"code":"PAYLOAD_TOO_LARGE"')
   })
 
   it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
