@@ -3,8 +3,8 @@
  * miniprogram/, never a copy of them:
  *
  * - miniprogram_dist/index.js: miniprogram/weapp-login.ts and what it imports, bundled by esbuild
- *   into one CommonJS file (a mini-program resolves `require('weapp-login')` to
- *   miniprogram_npm/weapp-login/index.js);
+ *   into one file whose module.exports are the entry's exports (a mini-program resolves
+ *   `require('weapp-login')` to miniprogram_npm/weapp-login/index.js);
  * - miniprogram_dist/privacy-dialog/: the privacy dialog component, its script bundled the same
  *   way, its .json, .wxml and .wxss as written;
  * - types/: the declarations tsc emits for the entry, with nothing but miniprogram-api-typings in
@@ -91,23 +91,34 @@ const contractWithoutDescriptions: Plugin = {
 
 /** The JavaScript: the entry and the dialog's script, each one file, with its inputs. */
 async function bundle(outDir: string): Promise<string[]> {
-  const result = await build({
-    absWorkingDir: ROOT,
-    entryPoints: { index: ENTRY, 'privacy-dialog/index': path.join(DIALOG, 'index.ts') },
-    outdir: path.join(outDir, DIST),
-    bundle: true,
-    format: 'cjs',
-    platform: 'neutral',
-    target: TARGET,
-    tsconfig: path.join(ROOT, 'tsconfig.json'),
-    // Chinese stays Chinese, as DevTools keeps it: \u escapes would triple its size.
-    charset: 'utf8',
-    legalComments: 'none',
-    plugins: [contractWithoutDescriptions],
-    metafile: true,
-    logLevel: 'silent',
-  })
-  return Object.keys(result.metafile.inputs)
+  const built = await Promise.all(
+    [
+      // In a function of its own, its names are local: a minifier (DevTools' at upload) shortens
+      // them all, where it leaves a CommonJS file's top-level names as they are.
+      { index: ENTRY, globalName: 'weappLogin', footer: 'module.exports = weappLogin;' },
+      { 'privacy-dialog/index': path.join(DIALOG, 'index.ts') },
+    ].map(({ globalName, footer, ...entryPoints }) =>
+      build({
+        absWorkingDir: ROOT,
+        entryPoints,
+        outdir: path.join(outDir, DIST),
+        bundle: true,
+        format: 'iife',
+        globalName,
+        footer: footer === undefined ? undefined : { js: footer },
+        platform: 'neutral',
+        target: TARGET,
+        tsconfig: path.join(ROOT, 'tsconfig.json'),
+        // Chinese stays Chinese, as DevTools keeps it: \u escapes would triple its size.
+        charset: 'utf8',
+        legalComments: 'none',
+        plugins: [contractWithoutDescriptions],
+        metafile: true,
+        logLevel: 'silent',
+      }),
+    ),
+  )
+  return [...new Set(built.flatMap((result) => Object.keys(result.metafile.inputs)))]
 }
 
 /** The dialog's template, style and component JSON, as written. */
