@@ -91,13 +91,18 @@ const contractWithoutDescriptions: Plugin = {
 
 /** The JavaScript: the entry and the dialog's script, each one file, with its inputs. */
 async function bundle(outDir: string): Promise<string[]> {
+  const bundles: { entryPoints: Record<string, string>; globalName?: string; footer?: string }[] = [
+    // In a function of its own, its names are local: a minifier (DevTools' at upload) shortens
+    // them all, where it leaves a CommonJS file's top-level names as they are.
+    {
+      entryPoints: { index: ENTRY },
+      globalName: 'weappLogin',
+      footer: 'module.exports = weappLogin;',
+    },
+    { entryPoints: { 'privacy-dialog/index': path.join(DIALOG, 'index.ts') } },
+  ]
   const built = await Promise.all(
-    [
-      // In a function of its own, its names are local: a minifier (DevTools' at upload) shortens
-      // them all, where it leaves a CommonJS file's top-level names as they are.
-      { index: ENTRY, globalName: 'weappLogin', footer: 'module.exports = weappLogin;' },
-      { 'privacy-dialog/index': path.join(DIALOG, 'index.ts') },
-    ].map(({ globalName, footer, ...entryPoints }) =>
+    bundles.map(({ entryPoints, globalName, footer }) =>
       build({
         absWorkingDir: ROOT,
         entryPoints,
