@@ -38,7 +38,7 @@ export async function openStore(config: StoreConfig, log: StoreLog): Promise<Sto
     throw new Error(`cannot bring the database schema up to date: ${message}`, { cause: error })
   }
   const store: Store = {
-    ...createStore(engine, run, cipher),
+    ...createStore(engine, run, cipher, log),
     schemaProblem: () => run(() => schemaProblem(engine.db, steps)),
   }
   // Refused at start, not at each request of the users concerned: a key left out by mistake.

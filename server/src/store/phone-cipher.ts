@@ -49,13 +49,16 @@ export class PhoneCipher {
     return `${this.currentId}:${packed}`
   }
 
+  /** The number in `stored`; a PhoneKeyError when its key is missing or it does not decrypt. */
   decrypt(stored: string, userId: string): string {
     const id = stored.slice(0, KEY_ID_LENGTH)
-    const packed = Buffer.from(stored.slice(KEY_ID_LENGTH + 1), 'base64url')
-    const decipher = createDecipheriv(ALGORITHM, this.key(id), packed.subarray(0, IV_BYTES))
-    decipher.setAAD(Buffer.from(userId, 'utf8'))
-    decipher.setAuthTag(packed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
+    const key = this.key(id)
+    // Everything read from the value is checked here: a damaged one is a PhoneKeyError too.
     try {
+      const packed = Buffer.from(stored.slice(KEY_ID_LENGTH + 1), 'base64url')
+      const decipher = createDecipheriv(ALGORITHM, key, packed.subarray(0, IV_BYTES))
+      decipher.setAAD(Buffer.from(userId, 'utf8'))
+      decipher.setAuthTag(packed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
       return Buffer.concat([
         decipher.update(packed.subarray(IV_BYTES + TAG_BYTES)),
         decipher.final(),

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { ExpressionBuilder, Kysely, QueryCreator, Selectable } from 'kysely'
 import { AVATAR_PATH } from '../avatars/file-name'
-import type { Availability } from './availability'
+import type { Availability, StoreLog } from './availability'
 import { StoreUnavailableError } from './availability'
 import type { Engine } from './engine'
-import { KEY_ID_LENGTH, type PhoneCipher } from './phone-cipher'
+import { KEY_ID_LENGTH, PhoneKeyError, type PhoneCipher } from './phone-cipher'
 import type { Tables, UsersTable } from './tables'
 
 export interface UserRecord {
@@ -158,6 +158,7 @@ export function createStore(
   engine: Engine,
   run: Run,
   cipher: PhoneCipher,
+  log: StoreLog,
 ): Omit<Store, 'schemaProblem'> {
   const { db } = engine
 
@@ -167,6 +168,19 @@ export function createStore(
     row.phone_number ??
     (row.phone_encrypted === null ? null : cipher.decrypt(row.phone_encrypted, row.id))
 
+  // Every request reads its user: one number that does not decrypt (a key left out of this
+  // instance, a damaged value) must not lock its user out of every route, 注销 included. The user
+  // is served without it; the log says why, without the value.
+  const readablePhoneOf = (row: Pick<UsersTable, 'id' | 'phone_number' | 'phone_encrypted'>) => {
+    try {
+      return phoneOf(row)
+    } catch (error) {
+      if (!(error instanceof PhoneKeyError)) throw error
+      log.error(`the phone number of user ${row.id} is served as none: ${error.message}`)
+      return null
+    }
+  }
+
   const toRecord = (row: Selectable<UsersTable>): UserRecord => ({
     id: row.id,
     openid: row.openid,
@@ -174,7 +188,7 @@ export function createStore(
     sessionKey: row.session_key,
     nickName: row.nick_name,
     avatar: row.avatar,
-    phoneNumber: phoneOf(row),
+    phoneNumber: readablePhoneOf(row),
   })
 
   const updated = (row: Selectable<UsersTable> | undefined, userId: string): UserRecord => {

@@ -244,6 +244,37 @@ for (const engine of ENGINES) {
       expect((await store.findSessionUser('hash', T))?.phoneNumber).toBe('13800138000')
     })
 
+    it('serves a user whose number no longer decrypts without it, and lets them delete the account', async () => {
+      const { id } = await login('key', 'hash')
+      await store.setPhoneNumber(id, '13800138000', T)
+      const [row] = await fresh.rows('SELECT phone_encrypted FROM users')
+      // The key id stays (the store opens), the value behind it is damaged: cut short.
+      await fresh.exec(
+        `UPDATE users SET phone_encrypted = '${String(row?.phone_encrypted).slice(0, 12)}'`,
+      )
+      const logged: string[] = []
+      await store.close()
+      store = await openStore(fresh.config, { ...quiet, error: (line) => logged.push(line) })
+      const h = await startTestServer({ store })
+      try {
+        // The same user, through the server: its openid logs in.
+        const { token, user } = await h.login('oStore')
+        expect(user.id).toBe(id)
+        const me = await h.call<{ user: { phoneNumber: string | null } }>('GET', '/api/me', {
+          token,
+        })
+        expect(me).toMatchObject({ status: 200, body: { user: { phoneNumber: null } } })
+        // Each read of the user says so (the login's answer, then GET /api/me).
+        expect(logged).not.toHaveLength(0)
+        for (const line of logged) expect(line).toContain(`phone number of user ${id}`)
+        expect(logged.join('')).not.toContain('13800138000')
+        const deleted = await h.call('DELETE', '/api/me', { token })
+        expect(deleted.status).toBe(204)
+      } finally {
+        await h.close()
+      }
+    })
+
     it('refuses to open a database with numbers under a key it lacks, and names the key', async () => {
       const { id } = await login('key', 'hash')
       await store.setPhoneNumber(id, '13800138000', T)
