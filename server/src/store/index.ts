@@ -26,11 +26,9 @@ export async function openStore(config: StoreConfig, log: StoreLog): Promise<Sto
       )
     : (await import('./sqlite')).openSqlite(config.dataDir)
   const run = guard(engine, availability)
-  const steps = migrations(engine.name, cipher)
+  const steps = migrations(engine.name)
   try {
     await run(() => migrate(engine.db, steps))
-    // The clear numbers the migration encrypted, gone from the files too.
-    await run(() => engine.scrub())
   } catch (error) {
     await engine.db.destroy()
     if (error instanceof StoreUnavailableError) throw error
@@ -41,17 +39,20 @@ export async function openStore(config: StoreConfig, log: StoreLog): Promise<Sto
     ...createStore(engine, run, cipher, log),
     schemaProblem: () => run(() => schemaProblem(engine.db, steps)),
   }
-  // Refused at start, not at each request of the users concerned: a key left out by mistake.
-  const missing = await store.missingPhoneKeys().catch(async (error: unknown) => {
+  try {
+    // Refused at start, not at each request of the users concerned: a key left out by mistake.
+    const missing = await store.missingPhoneKeys()
+    if (missing.length > 0) {
+      throw new Error(
+        `the database holds phone numbers encrypted with key ${missing.join(', ')}, which neither ` +
+          'PHONE_ENCRYPTION_KEY nor PHONE_ENCRYPTION_KEYS holds: add it to PHONE_ENCRYPTION_KEYS',
+      )
+    }
+    // The numbers an older release stored in clear (migration 0002), each encrypted alone.
+    await store.reencryptPhones('clear')
+  } catch (error) {
     await store.close()
     throw error
-  })
-  if (missing.length > 0) {
-    await store.close()
-    throw new Error(
-      `the database holds phone numbers encrypted with key ${missing.join(', ')}, which neither ` +
-        'PHONE_ENCRYPTION_KEY nor PHONE_ENCRYPTION_KEYS holds: add it to PHONE_ENCRYPTION_KEYS',
-    )
   }
   return store
 }

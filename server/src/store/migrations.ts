@@ -1,6 +1,5 @@
-import { Migrator, sql, type Kysely, type Migration, type NotNull } from 'kysely'
+import { Migrator, sql, type Kysely, type Migration } from 'kysely'
 import type { EngineName } from './engine'
-import type { PhoneCipher } from './phone-cipher'
 import type { Tables } from './tables'
 
 /**
@@ -33,13 +32,6 @@ export function parseMigrationName(name: string): MigrationName | null {
   return { step: match[1] as Step, what: match[2] ?? '' }
 }
 
-/** The users table as 0002 found it: a migration is typed by its own time, not by today's. */
-interface PhoneColumns {
-  users: { id: string; phone_number: string | null; phone_encrypted: string | null }
-}
-
-const BATCH = 500
-
 /** The column types that differ between the engines; everything else is written once. */
 const COLUMN_TYPES = {
   sqlite: { epochMs: 'integer', bytes: 'blob' },
@@ -52,7 +44,7 @@ const COLUMN_TYPES = {
  * code (not files in a folder) so the compiled server carries them. Each name follows the
  * convention above; server/test/store/migrations.test.ts holds every one to it.
  */
-export function migrations(engine: EngineName, cipher: PhoneCipher): Record<string, Migration> {
+export function migrations(engine: EngineName): Record<string, Migration> {
   const type = COLUMN_TYPES[engine]
   return {
     [BASELINE]: {
@@ -110,16 +102,19 @@ export function migrations(engine: EngineName, cipher: PhoneCipher): Record<stri
     },
 
     /**
-     * Phone numbers encrypted at rest: each existing number moves into phone_encrypted and its
-     * clear copy is cleared, at once. The release before reads users.phone_number: during the
-     * rollout its instances see NULL there, so to them these users have no number bound (GET
-     * /api/me answers phoneNumber null, the phone page offers to bind one). Chosen over keeping
-     * the clear copy until the contract step because a copy kept "for the rollout" stays in the
-     * file, the table and every backup for as long as that release lives: the numbers are what
-     * must not leak. That release never errs on it: NULL is a value it has always handled, never
-     * ciphertext it would show as a number. A number it binds meanwhile is written in clear to
-     * phone_number, which this release reads first (it is the newer: this release never writes
-     * there) and encrypts on the next `npm run reencrypt-phones`.
+     * Phone numbers encrypted at rest: the column only. The numbers already stored move into it
+     * right after, each alone, outside this step (openStore, through reencryptPhones('clear')): on
+     * PostgreSQL a migration is one transaction, and ALTER TABLE's lock on users would otherwise
+     * be held for the whole backfill, every request of the instances still serving waiting on it.
+     * The release before reads users.phone_number: once a number has moved, its instances see NULL
+     * there, so to them that user has no number bound (GET /api/me answers phoneNumber null, the
+     * phone page offers to bind one). Chosen over keeping the clear copy until the contract step
+     * because a copy kept "for the rollout" stays in the file, the table and every backup for as
+     * long as that release lives: the numbers are what must not leak. That release never errs on
+     * it: NULL is a value it has always handled, never ciphertext it would show as a number. A
+     * number it binds meanwhile is written in clear to phone_number, which this release reads
+     * first (it is the newer: this release never writes there) and encrypts at its next start or
+     * on `npm run reencrypt-phones`.
      *
      * Deferred to a later release, `NNNN_contract_phone_number`, once no instance of the release
      * before runs: encrypt what an old instance left in clear, then drop users.phone_number.
@@ -127,24 +122,6 @@ export function migrations(engine: EngineName, cipher: PhoneCipher): Record<stri
     '0002_expand_phone_encrypted': {
       async up(db) {
         await db.schema.alterTable('users').addColumn('phone_encrypted', 'text').execute()
-        const users = db as Kysely<PhoneColumns>
-        for (;;) {
-          const rows = await users
-            .selectFrom('users')
-            .select(['id', 'phone_number'])
-            .where('phone_number', 'is not', null)
-            .limit(BATCH)
-            .$narrowType<{ phone_number: NotNull }>()
-            .execute()
-          if (rows.length === 0) break
-          for (const { id, phone_number: phone } of rows) {
-            await users
-              .updateTable('users')
-              .set({ phone_encrypted: cipher.encrypt(phone, id), phone_number: null })
-              .where('id', '=', id)
-              .execute()
-          }
-        }
       },
     },
 
@@ -162,15 +139,41 @@ export function migrations(engine: EngineName, cipher: PhoneCipher): Record<stri
   }
 }
 
+/**
+ * Each step in a transaction of its own where Kysely's Migrator puts none: it does on PostgreSQL,
+ * not on SQLite (its adapter declares no transactional DDL, which SQLite has). A step stopped half
+ * way (a crash, a full disk) would leave a column added and the step unrecorded, and every later
+ * start would fail adding it again.
+ */
+function inTransactions(steps: Record<string, Migration>): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(steps).map(([name, step]) => [
+      name,
+      { up: (db: Kysely<unknown>) => db.transaction().execute((trx) => step.up(trx)) },
+    ]),
+  )
+}
+
 // Kysely's own record of what has run.
 const MIGRATION_TABLE = 'kysely_migration'
 
-/** The names of the migrations the database has run, whichever release ran them. */
+/**
+ * The names of the migrations the database has run, whichever release ran them. One query, as
+ * /readyz asks it every few seconds; the catalog is read only when it fails, to tell a database
+ * never migrated (no table: none run) from one that cannot answer (thrown again), or whose table
+ * another instance made meanwhile (read again).
+ */
 async function appliedMigrations(db: Kysely<Tables>): Promise<string[]> {
-  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
-  if (!tables.some((table) => table.name === MIGRATION_TABLE)) return []
-  const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db)
-  return rows.map((row) => row.name)
+  const read = async () => {
+    const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db)
+    return rows.map((row) => row.name)
+  }
+  try {
+    return await read()
+  } catch {
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+    return tables.some((table) => table.name === MIGRATION_TABLE) ? read() : []
+  }
 }
 
 /**
@@ -238,7 +241,8 @@ export async function migrate(db: Kysely<Tables>, steps: Record<string, Migratio
     const mismatch = newerMismatch(Object.keys(steps), applied)
     if (mismatch !== null) throw new Error(mismatch)
     // The newer release's steps, as Kysely wants every applied one listed: they never run here.
-    const listed: Record<string, Migration> = { ...steps }
+    const transactional = db.getExecutor().adapter.supportsTransactionalDdl
+    const listed: Record<string, Migration> = transactional ? { ...steps } : inTransactions(steps)
     for (const name of newer) {
       listed[name] = {
         up: () => Promise.reject(new Error(`${name} belongs to a newer release`)),

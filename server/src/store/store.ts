@@ -79,9 +79,10 @@ export interface Store {
   deleteUser(userId: string): Promise<void>
   /**
    * Encrypts every phone number with the current key: those under an older key, and those an
-   * instance of the release before wrote in clear. Safe while instances serve. How many it wrote.
+   * instance of the release before wrote in clear (`'clear'`: only those). Each row alone, so
+   * safe while instances serve. How many it wrote.
    */
-  reencryptPhones(): Promise<number>
+  reencryptPhones(only?: 'clear'): Promise<number>
   /** The ids of keys that stored phone numbers are encrypted with and that this process lacks. */
   missingPhoneKeys(): Promise<string[]>
   /**
@@ -375,7 +376,7 @@ export function createStore(
         await engine.scrub()
       }),
 
-    reencryptPhones: () =>
+    reencryptPhones: (only) =>
       run(async () => {
         let written = 0
         for (;;) {
@@ -385,11 +386,15 @@ export function createStore(
             .where((eb) =>
               eb.or([
                 eb('phone_number', 'is not', null),
-                eb(
-                  eb.fn('substr', ['phone_encrypted', eb.lit(1), eb.lit(KEY_ID_LENGTH)]),
-                  '<>',
-                  cipher.currentId,
-                ),
+                ...(only === 'clear'
+                  ? []
+                  : [
+                      eb(
+                        eb.fn('substr', ['phone_encrypted', eb.lit(1), eb.lit(KEY_ID_LENGTH)]),
+                        '<>',
+                        cipher.currentId,
+                      ),
+                    ]),
               ]),
             )
             .limit(BATCH)
@@ -410,7 +415,8 @@ export function createStore(
             written += Number(result.numUpdatedRows)
           }
         }
-        await engine.scrub()
+        // The values written over, gone from the files too.
+        if (written > 0) await engine.scrub()
         return written
       }),
 
