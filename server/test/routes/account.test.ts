@@ -55,7 +55,10 @@ for (const engine of ENGINES) {
       it('deletes the user and all of theirs: every token 401, the avatar 404, then a new empty user', async () => {
         const { token, openid, id, avatarUrl } = await fullUser()
         const tablet = await h.login(openid)
-        expect((await fetch(avatarUrl)).status).toBe(200)
+        const served = await fetch(avatarUrl)
+        expect(served.status).toBe(200)
+        // No shared cache keeps it: after the deletion below, nobody is served it any more.
+        expect(served.headers.get('cache-control')).toMatch(/^private,/)
 
         const deleted = await h.call('DELETE', '/api/me', { token })
         expect([deleted.status, deleted.text]).toEqual([204, ''])
