@@ -94,6 +94,13 @@ async function main(): Promise<void> {
         "set TRUST_PROXY to the proxies' addresses instead",
     )
   }
+  const { metrics } = config
+  if (metrics?.port != null && metrics.token === null && !isLoopbackHost(metrics.host)) {
+    console.log(
+      `warning: the metrics on METRICS_HOST=${metrics.host} answer whoever reaches them: ` +
+        'set METRICS_TOKEN, or keep the port behind a firewall only Prometheus passes',
+    )
+  }
   if (config.emulator?.mode === 'preview') {
     console.log(
       'the emulator runs in preview mode: login codes it never minted (real DevTools codes) ' +

@@ -129,6 +129,21 @@ describe('npm start', () => {
     expect(await server.exited).toBe(0)
   }, 30_000)
 
+  it('warns when its metrics listen beyond the loopback without METRICS_TOKEN', async () => {
+    const server = start('npm', ['start'], {
+      PORT: '0',
+      METRICS_PORT: '0',
+      METRICS_HOST: '0.0.0.0',
+    })
+    try {
+      await server.printed(/^metrics: /m)
+      await server.printed(/^warning: the metrics on METRICS_HOST=0\.0\.0\.0 answer whoever/m)
+    } finally {
+      server.child.kill('SIGTERM')
+    }
+    expect(await server.exited).toBe(0)
+  }, 30_000)
+
   it('serves the emulator but never the preview under NODE_ENV=production with EMULATOR=1', async () => {
     const server = start('npm', ['start'], {
       NODE_ENV: 'production',
