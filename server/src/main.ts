@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     )
   }
   const { metrics } = config
-  if (metrics?.port != null && metrics.token === null && !isLoopbackHost(metrics.host)) {
+  if (metrics && metrics.port !== null && metrics.token === null && !isLoopbackHost(metrics.host)) {
     console.log(
       `warning: the metrics on METRICS_HOST=${metrics.host} answer whoever reaches them: ` +
         'set METRICS_TOKEN, or keep the port behind a firewall only Prometheus passes',

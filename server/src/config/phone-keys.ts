@@ -16,9 +16,16 @@ export const PHONE_KEY_BYTES = 32
 const KEY_TEXT = /^[A-Za-z0-9+/]{43}=$/
 export const KEY_HINT = `32 random bytes in base64 (openssl rand -base64 ${PHONE_KEY_BYTES})`
 
+/** How long a key's id is: 8 hex digits, which every stored value starts with. */
+export const KEY_ID_LENGTH = 8
+
 /** The id a key is known by: a fingerprint, so no one names keys and none can be misnamed. */
 export function phoneKeyId(key: Buffer): string {
-  return createHash('sha256').update('weapp-login phone key ').update(key).digest('hex').slice(0, 8)
+  return createHash('sha256')
+    .update('weapp-login phone key ')
+    .update(key)
+    .digest('hex')
+    .slice(0, KEY_ID_LENGTH)
 }
 
 /** The key a text spells, or null when it is not one. */

@@ -3,11 +3,10 @@ import type { FastifyPluginAsync } from 'fastify'
 import { ACCOUNT_EXPORT, API_PATHS, EMPTY_BODY, USER_ANSWER } from '../../../miniprogram/contract'
 import { authenticate, sessionOf } from '../sessions/authenticate'
 import { toUser } from '../sessions/user'
-import { answer, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
+import { answer, BEARER, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
 
 const TAGS = ['me']
-const BEARER = [{ bearer: [] }]
 /** What every account route may answer beside its own: the token, the per-address budget. */
 const ACCOUNT_ERRORS = [...BEARER_ERRORS, 'RATE_LIMITED'] as const
 

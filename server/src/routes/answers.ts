@@ -25,6 +25,8 @@ export const BODY_ERRORS = [
 ] as const satisfies readonly ErrorCode[]
 
 /** A route behind the login token. */
+/** OpenAPI's security of a route behind the Bearer token (http/openapi.ts names the scheme). */
+export const BEARER = [{ bearer: [] }]
 export const BEARER_ERRORS = ['UNAUTHORIZED'] as const satisfies readonly ErrorCode[]
 
 /**

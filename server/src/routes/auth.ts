@@ -28,11 +28,10 @@ import { parsePhoneInfo, type PhoneNumber } from '../wechat/phone-info'
 import { authenticate, sessionOf } from '../sessions/authenticate'
 import { issueToken } from '../sessions/tokens'
 import { toUser } from '../sessions/user'
-import { answer, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
+import { answer, BEARER, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
 
 const TAGS = ['auth']
-const BEARER = [{ bearer: [] }]
 /** Every route here takes a JSON body and counts against the per-address budget. */
 const AUTH_ROUTE: readonly ErrorCode[] = [...BODY_ERRORS, 'RATE_LIMITED']
 /** What WeChat's answers to a code can mean (code2Session and getuserphonenumber alike). */

@@ -27,13 +27,15 @@ export const avatarRoutes: FastifyPluginAsync<RouteDeps> = async (app, { store }
       const { file } = request.params
       const avatar = isAvatarFileName(file) ? await store.findAvatar(file) : undefined
       if (!avatar) throw new ApiError('NOT_FOUND', `no avatar ${file}`)
-      return reply
-        .type(avatar.contentType)
-        // A file's name changes with its bytes, so the user's own client may keep it; a shared
-        // cache (a CDN, a proxy) may not, or it would serve it on after the account is deleted.
-        .header('cache-control', 'private, max-age=31536000, immutable')
-        .header('x-content-type-options', 'nosniff')
-        .send(avatar.data)
+      return (
+        reply
+          .type(avatar.contentType)
+          // A file's name changes with its bytes, so the user's own client may keep it; a shared
+          // cache (a CDN, a proxy) may not, or it would serve it on after the account is deleted.
+          .header('cache-control', 'private, max-age=31536000, immutable')
+          .header('x-content-type-options', 'nosniff')
+          .send(avatar.data)
+      )
     },
   )
 }

@@ -16,11 +16,10 @@ import { newAvatarFileName } from '../avatars/file-name'
 import { sniffImageType } from '../avatars/image-type'
 import { authenticate, sessionOf } from '../sessions/authenticate'
 import { toUser } from '../sessions/user'
-import { answer, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
+import { answer, BEARER, BEARER_ERRORS, BODY_ERRORS, errorAnswers } from './answers'
 import type { RouteDeps } from './deps'
 
 const TAGS = ['me']
-const BEARER = [{ bearer: [] }]
 
 async function readAvatar(request: FastifyRequest): Promise<Buffer> {
   try {

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   KEY_HINT,
+  KEY_ID_LENGTH,
   parsePhoneKey,
   PHONE_KEY_BYTES,
   phoneKeyId,
@@ -15,8 +16,6 @@ export const DEVELOPMENT_KEY_FILE = 'phone-encryption.key'
 const ALGORITHM = 'aes-256-gcm'
 const IV_BYTES = 12
 const TAG_BYTES = 16
-/** Every stored value starts with its key's id: 8 hex digits, then a colon. */
-export const KEY_ID_LENGTH = 8
 
 /** A stored value this process cannot read: its key is not among the configured ones, or it was altered. */
 export class PhoneKeyError extends Error {

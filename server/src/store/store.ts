@@ -4,7 +4,8 @@ import { AVATAR_PATH } from '../avatars/file-name'
 import type { Availability, StoreLog } from './availability'
 import { StoreUnavailableError } from './availability'
 import type { Engine } from './engine'
-import { KEY_ID_LENGTH, PhoneKeyError, type PhoneCipher } from './phone-cipher'
+import { KEY_ID_LENGTH } from '../config/phone-keys'
+import { PhoneKeyError, type PhoneCipher } from './phone-cipher'
 import type { Tables, UsersTable } from './tables'
 
 export interface UserRecord {
