@@ -120,7 +120,7 @@ export interface ConsentPayload {
  */
 export abstract class ConsentFlow<D extends ConsentDetail, A extends Schema, T> {
   /** The last tap's payload while it is unspent and WeChat still honours it. */
-  private held: { outcome: UnspentOutcome<T>; until: number } | null = null
+  private held: { outcome: UnspentOutcome<T>; until: number; generation: number } | null = null
 
   constructor(
     protected readonly session: Session,
@@ -135,7 +135,11 @@ export abstract class ConsentFlow<D extends ConsentDetail, A extends Schema, T> 
    * away with a page. null once it is redeemed, answered for good, or expired.
    */
   unspent(): UnspentOutcome<T> | null {
-    if (this.held && this.now() < this.held.until) return this.held.outcome
+    // A session ended since (logout, 注销) takes its taps with it: never another account's.
+    const { held } = this
+    if (held && this.now() < held.until && held.generation === this.session.generation) {
+      return held.outcome
+    }
     this.held = null
     return null
   }
@@ -192,7 +196,7 @@ export abstract class ConsentFlow<D extends ConsentDetail, A extends Schema, T> 
         return this.hold(outcome.retry(), until)
       },
     }
-    this.held = { outcome: held, until }
+    this.held = { outcome: held, until, generation: this.session.generation }
     return held
   }
 

@@ -41,6 +41,11 @@ export class Session {
   private inflight: Promise<Stored> | null = null
   /** Bumped by logout, so a login that was in flight cannot bring the old session back. */
   private epoch = 0
+
+  /** Which session this is: a new one after every logout, 退出所有设备 or 注销. */
+  get generation(): number {
+    return this.epoch
+  }
   /** Storage refused the session in memory: the next launch would not find it. */
   private unsaved = false
   /** The account was deleted: no silent login until the user asks for one (login()). */

@@ -223,6 +223,15 @@ describe('an unspent payload is the auth module’s, not a page’s', () => {
     expect(phone.unspent()).toBeNull()
   })
 
+  it('is let go when the session ends: after 注销, the next account is never offered it', async () => {
+    platform.backend.on('POST /api/auth/phone', () => ({ drop: true }))
+    const auth = authOn(platform)
+    await platform.run(auth.phone.submit(FAST))
+    expect(auth.phone.unspent()).not.toBeNull()
+    await platform.run(auth.account.deleteAccount())
+    expect(auth.phone.unspent()).toBeNull()
+  })
+
   it('is let go when the backend answers for good, and when a new tap comes', async () => {
     platform.backend.on('POST /api/auth/phone', () => ({ drop: true }))
     const { phone, userInfo } = authOn(platform)
