@@ -83,6 +83,8 @@ declare module 'preview:app' {
   /** theme.json (app.json's themeLocation): each scheme's values for `@name` in the JSONs. */
   export const theme: { light?: Record<string, string>; dark?: Record<string, string> }
   export const modules: AppModule[]
+  /** The stylesheets every page gets, in order: extended libraries', then 'app' (app.wxss). */
+  export const appStyles: string[]
   export function loadApp(): unknown
 }
 

@@ -12,13 +12,15 @@ const PREVIEW_DIR = path.resolve(__dirname, '..')
 const APP_MODULE = 'preview:app'
 
 /**
- * j-component hard-codes options WeChat's own runtime sets otherwise: ids and property values
- * written to the DOM (so a page's `#phone-btn` is an element id and `wx-button[type=primary]`
- * can be styled), and rpx in style attributes through WeChat's rpx hook rather than 1rpx = 1px.
+ * j-component hard-codes options WeChat's own runtime sets otherwise: ids and the built-ins'
+ * property values written to the DOM (so a page's `#phone-btn` is an element id and
+ * `wx-button[type=primary]` can be styled; a component registered with reflectToAttributes false
+ * keeps them off its host), and rpx in style attributes through WeChat's rpx hook rather than
+ * 1rpx = 1px.
  */
 const J_COMPONENT_PATCHES: Record<string, Array<[string, string]>> = {
   'src/componentmanager.js': [
-    ['reflectToAttributes: false,', 'reflectToAttributes: true,'],
+    ['reflectToAttributes: false,', 'reflectToAttributes: options.reflectToAttributes !== false,'],
     ['writeIdToDOM: false,', 'writeIdToDOM: true,'],
   ],
   'src/tool/utils.js': [
@@ -59,12 +61,13 @@ function appModule(mp: MiniProgram): Plugin {
     `export const appJson = ${JSON.stringify(mp.appJson)}`,
     `export const appid = ${JSON.stringify(mp.appid)}`,
     `export const theme = ${JSON.stringify(mp.theme)}`,
-    `export const loadApp = () => require(${JSON.stringify(scriptOf(mp.root, 'app'))})`,
+    `export const appStyles = ${JSON.stringify(mp.appStyles.map((s) => s.path))}`,
+    `export const loadApp = () => require(${JSON.stringify(scriptOf(path.join(mp.root, 'app')))})`,
     'export const modules = [',
     ...mp.modules.map((m) => {
       const { path: modulePath, isPage, json, using, hasWxss } = m
       const fields = JSON.stringify({ path: modulePath, isPage, json, using, hasWxss }).slice(1, -1)
-      return `  { ${fields}, load: () => require(${JSON.stringify(scriptOf(mp.root, modulePath))}) },`
+      return `  { ${fields}, load: () => require(${JSON.stringify(scriptOf(m.source))}) },`
     }),
     ']',
   ]

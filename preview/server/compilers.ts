@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import type { MiniProgram } from './miniprogram'
 
@@ -15,11 +16,41 @@ interface WxmlCompiler {
 const compilerDir = path.dirname(require.resolve('miniprogram-compiler/package.json'))
 const MAX_BUFFER = 16 * 1024 * 1024
 
+const VIEW_FILE = /\.(wxml|wxs|wxss)$/
+
+/**
+ * Runs `compile` on the app's view files as WeChat's compilers see them: the mini-program's own,
+ * with the extended libraries' components and stylesheets mounted at their module paths
+ * (`miniprogram_npm/…`), in a temporary directory removed afterwards.
+ */
+function staged<T>(mp: MiniProgram, compile: (root: string) => T): T {
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'preview-view-'))
+  try {
+    fs.cpSync(mp.root, stage, {
+      recursive: true,
+      filter: (from) => fs.statSync(from).isDirectory() || VIEW_FILE.test(from),
+    })
+    const outside = mp.modules.filter((m) => m.source !== path.join(mp.root, m.path))
+    const files = [
+      ...outside.flatMap((m) => ['.wxml', '.wxss'].map((ext) => [m.source + ext, m.path + ext])),
+      ...mp.appStyles.map((s) => [`${s.source}.wxss`, `${s.path}.wxss`]),
+    ]
+    for (const [from, to] of files) {
+      if (!fs.existsSync(from)) continue
+      fs.mkdirSync(path.dirname(path.join(stage, to)), { recursive: true })
+      fs.copyFileSync(from, path.join(stage, to))
+    }
+    return compile(stage)
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true })
+  }
+}
+
 /** The template functions as a classic script (wcc's code relies on sloppy-mode globals). */
 export function compileWxml(mp: MiniProgram): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wcc = require('miniprogram-compiler') as WxmlCompiler
-  const code = wcc.wxmlToJs(mp.root, { maxBuffer: MAX_BUFFER })
+  const code = staged(mp, (root) => wcc.wxmlToJs(root, { maxBuffer: MAX_BUFFER }))
   return `window.__wxmlTemplates__ = (function () {\n${code}\n})();\n`
 }
 
@@ -59,16 +90,22 @@ function unescapeJs(text: string): string {
 
 /**
  * wcsc's shared code plus one style function per .wxss, in `window.__wxssRewriters__` keyed by
- * module path ('app' for app.wxss). Each function writes its stylesheet for a class prefix.
+ * module path ('app' for app.wxss, the extended libraries' by theirs). Each function writes its
+ * stylesheet for a class prefix.
  */
 export function compileWxss(mp: MiniProgram): string {
-  const styled = mp.modules.filter((m) => m.hasWxss).map((m) => `${m.path}.wxss`)
+  const styled = [
+    ...mp.modules.filter((m) => m.hasWxss).map((m) => `${m.path}.wxss`),
+    ...mp.appStyles.filter((s) => s.path !== 'app').map((s) => `${s.path}.wxss`),
+  ]
   // app.wxss goes last and as ./app.wxss: given as app.wxss, wcsc returns it empty.
   const files = [...styled, './app.wxss']
-  const result = spawnSync(wcscBinary(), ['-pc', String(styled.length), ...files], {
-    cwd: mp.root,
-    maxBuffer: MAX_BUFFER,
-  })
+  const result = staged(mp, (root) =>
+    spawnSync(wcscBinary(), ['-pc', String(styled.length), ...files], {
+      cwd: root,
+      maxBuffer: MAX_BUFFER,
+    }),
+  )
   if (result.error) throw result.error
   if (result.status !== 0) throw new Error(`wcsc: ${result.stderr.toString()}`)
   const parts = result.stdout.toString().split('=')

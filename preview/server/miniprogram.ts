@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { extendedModule, extendedStyles } from './extended-lib'
 
 export interface ComponentJson {
   component?: boolean
@@ -26,6 +27,8 @@ export interface AppJson {
 /** A page or a component: its path from the mini-program root, without extension. */
 export interface Module {
   path: string
+  /** Its files, without extension: under the root, or in an extended library's npm package. */
+  source: string
   isPage: boolean
   json: ComponentJson
   /** usingComponents (app-wide ones included), each resolved to a module path. */
@@ -41,6 +44,8 @@ export interface MiniProgram {
   appid: string
   /** Components first, in dependency order, then pages in app.json order. */
   modules: Module[]
+  /** The stylesheets every page gets, in order: extended libraries' (useExtendedLib), then 'app'. */
+  appStyles: Array<{ path: string; source: string }>
 }
 
 function readJson<T>(file: string): T {
@@ -56,13 +61,30 @@ function pagesOf(app: AppJson): string[] {
   return [...app.pages, ...packages.flatMap((p) => p.pages.map((page) => `${p.root}/${page}`))]
 }
 
-/** '/components/x/index' from the root, or './x' and '../x' from the module using it. */
-function resolveUsing(from: string, target: string): string {
-  if (target.startsWith('plugin://')) throw new Error(`${from}: plugins are not supported`)
-  const resolved = target.startsWith('/')
+/**
+ * '/components/x/index' from the root, './x' and '../x' from the module using it, and
+ * 'weui-miniprogram/x/x' in an extended library the app turns on.
+ */
+function resolveUsing(
+  root: string,
+  appJson: AppJson,
+  from: { path: string; source: string },
+  target: string,
+): { modulePath: string; source: string } {
+  if (target.startsWith('plugin://')) throw new Error(`${from.path}: plugins are not supported`)
+  if (!target.startsWith('/') && !target.startsWith('.')) {
+    const extended = extendedModule(appJson, target)
+    if (extended) return extended
+  }
+  const relative = target.startsWith('/')
     ? path.posix.normalize(target.slice(1))
-    : path.posix.join(path.posix.dirname(from), target)
-  return resolved.replace(/\.(js|ts)$/, '')
+    : path.posix.join(path.posix.dirname(from.path), target)
+  const modulePath = relative.replace(/\.(js|ts)$/, '')
+  // Relative paths inside a library stay in its package, as its own files are laid out.
+  const source = target.startsWith('/')
+    ? path.join(root, modulePath)
+    : path.join(path.dirname(from.source), target).replace(/\.(js|ts)$/, '')
+  return { modulePath, source }
 }
 
 export function readMiniProgram(projectRoot: string): MiniProgram {
@@ -74,10 +96,10 @@ export function readMiniProgram(projectRoot: string): MiniProgram {
   const modules = new Map<string, Module>()
   const ordered: Module[] = []
 
-  const visit = (modulePath: string, isPage: boolean, chain: string[]) => {
+  const visit = (modulePath: string, source: string, isPage: boolean, chain: string[]) => {
     if (modules.has(modulePath)) return
     if (chain.includes(modulePath)) throw new Error(`usingComponents cycle: ${chain.join(' → ')}`)
-    const jsonFile = path.join(root, `${modulePath}.json`)
+    const jsonFile = `${source}.json`
     const json = fs.existsSync(jsonFile) ? readJson<ComponentJson>(jsonFile) : {}
     if (!isPage && json.component !== true) {
       throw new Error(`${modulePath}.json must say "component": true`)
@@ -85,17 +107,17 @@ export function readMiniProgram(projectRoot: string): MiniProgram {
     const using: Record<string, string> = {}
     const declared = { ...appJson.usingComponents, ...json.usingComponents }
     for (const [tag, target] of Object.entries(declared)) {
-      const resolved = resolveUsing(modulePath, target)
-      if (resolved === modulePath) continue
-      using[tag] = resolved
-      visit(resolved, false, [...chain, modulePath])
+      const resolved = resolveUsing(root, appJson, { path: modulePath, source }, target)
+      if (resolved.modulePath === modulePath) continue
+      using[tag] = resolved.modulePath
+      visit(resolved.modulePath, resolved.source, false, [...chain, modulePath])
     }
-    const hasWxss = fs.existsSync(path.join(root, `${modulePath}.wxss`))
-    const module: Module = { path: modulePath, isPage, json, using, hasWxss }
+    const hasWxss = fs.existsSync(`${source}.wxss`)
+    const module: Module = { path: modulePath, source, isPage, json, using, hasWxss }
     modules.set(modulePath, module)
     ordered.push(module)
   }
-  for (const page of pagesOf(appJson)) visit(page, true, [])
+  for (const page of pagesOf(appJson)) visit(page, path.join(root, page), true, [])
 
   const themeFile = typeof appJson.themeLocation === 'string' ? appJson.themeLocation : null
   return {
@@ -105,14 +127,15 @@ export function readMiniProgram(projectRoot: string): MiniProgram {
     appid: project.appid ?? 'wx0000000000000000',
     // Dependencies were pushed before their users, so components precede the pages using them.
     modules: ordered,
+    appStyles: [...extendedStyles(appJson), { path: 'app', source: path.join(root, 'app') }],
   }
 }
 
 /** The module's script: WeChat DevTools compiles .ts itself, so either extension is a source. */
-export function scriptOf(root: string, modulePath: string): string {
+export function scriptOf(source: string): string {
   for (const ext of ['.ts', '.js']) {
-    const file = path.join(root, modulePath + ext)
+    const file = source + ext
     if (fs.existsSync(file)) return file
   }
-  throw new Error(`${modulePath}: no .ts or .js file`)
+  throw new Error(`${source}: no .ts or .js file`)
 }

@@ -1,6 +1,8 @@
 /**
  * Launching the real app.ts and rendering its pages under miniprogram-simulate.
  */
+import * as fs from 'node:fs'
+import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import * as simulate from 'miniprogram-simulate'
 import {
@@ -59,9 +61,87 @@ export function launch<App extends object>(
   return app
 }
 
+/** WeChat's extended library WeUI (app.json useExtendedLib.weui), served from its npm package. */
+const WEUI = 'weui-miniprogram/'
+const nodeRequire = createRequire(__filename)
+const WEUI_DIST = path.join(
+  path.dirname(nodeRequire.resolve('weui-miniprogram/package.json')),
+  'miniprogram_dist',
+)
+
+/** simulate's j-component (jest's instance of it), whose register this file watches. */
+interface Registry {
+  register(definition: { path?: unknown }): string
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jComponent = require('j-component') as Registry
+
+function usingOf(file: string): Record<string, string> {
+  const json = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as {
+    usingComponents?: Record<string, string>
+  }
+  return json.usingComponents ?? {}
+}
+
+let extendedLib: Record<string, string> | null = null
+
+/**
+ * The extended library's components the app's pages use, registered once per test file from the
+ * npm package, as tag → registered id. simulate cannot load a path twice, so a component another
+ * one uses (mp-cells under mp-cell) is registered by that load — with its relations — and its id
+ * taken as j-component registers it.
+ */
+function extendedComponents(): Record<string, string> {
+  if (extendedLib) return extendedLib
+  const appJson = JSON.parse(fs.readFileSync(path.join(MINIPROGRAM_ROOT, 'app.json'), 'utf8')) as {
+    pages: string[]
+    useExtendedLib?: { weui?: boolean }
+  }
+  /** file → tag */
+  const tags = new Map<string, string>()
+  if (appJson.useExtendedLib?.weui === true) {
+    for (const page of appJson.pages) {
+      for (const [tag, target] of Object.entries(usingOf(path.join(MINIPROGRAM_ROOT, page)))) {
+        if (target.startsWith(WEUI)) tags.set(path.join(WEUI_DIST, target.slice(WEUI.length)), tag)
+      }
+    }
+  }
+  const ids = new Map<string, string>()
+  const register = jComponent.register.bind(jComponent)
+  const capture = (definition: { path?: unknown }) => {
+    const id = register(definition)
+    if (typeof definition.path === 'string') ids.set(definition.path, id)
+    return id
+  }
+  Object.assign(jComponent, { register: capture })
+  try {
+    // Components that use others first, so the ones they use are registered by their load.
+    const byUsers = [...tags.keys()].sort(
+      (a, b) => Object.keys(usingOf(b)).length - Object.keys(usingOf(a)).length,
+    )
+    for (const file of byUsers) {
+      // j-component's template compiler: wcc's output for a second root would overwrite the
+      // global tables the app's templates read.
+      if (!ids.has(file)) simulate.load(file, tags.get(file) ?? '', { compiler: 'simulate' })
+    }
+  } finally {
+    Object.assign(jComponent, { register })
+  }
+  extendedLib = {}
+  for (const [file, tag] of tags) {
+    const id = ids.get(file)
+    if (id === undefined) throw new Error(`${file} did not register`)
+    extendedLib[tag] = id
+  }
+  return extendedLib
+}
+
 /** Load a page or component once per test file (simulate cannot load one path twice). */
 export function loadPage(route: string): string {
-  return simulate.load(path.join(MINIPROGRAM_ROOT, route), { rootPath: MINIPROGRAM_ROOT })
+  return simulate.load(path.join(MINIPROGRAM_ROOT, route), {
+    rootPath: MINIPROGRAM_ROOT,
+    usingComponents: extendedComponents(),
+  })
 }
 
 /** A rendered root: simulate's typings forget that roots can detach (a page being closed). */

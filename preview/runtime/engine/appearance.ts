@@ -50,15 +50,33 @@ function adjustRules(rules: CSSRuleList, forced: Theme | null, scale: number): v
       }
       SCHEME_QUERY.lastIndex = 0
       adjustRules(rule.cssRules, forced, scale)
-    } else if (rule instanceof CSSStyleRule && scale !== 1) {
-      const original = fontSizes.get(rule) ?? rule.style.fontSize
-      fontSizes.set(rule, original)
-      const px = /^([\d.]+)px$/.exec(original)
-      if (px) {
-        const priority = rule.style.getPropertyPriority('font-size')
-        rule.style.setProperty('font-size', `${Number(px[1]) * scale}px`, priority)
-      }
+    } else if (rule instanceof CSSStyleRule) {
+      useSystemFont(rule)
+      if (scale !== 1) scaleFont(rule, scale)
     }
+  }
+}
+
+/**
+ * The phone's system font, which weui asks for (`system-ui`): PingFang SC on an iPhone, Noto
+ * Sans SC on this preview's phone (a desktop's system-ui has no Chinese glyphs).
+ */
+const SYSTEM_FONT = /(^|,\s*)system-ui(?=\s*(,|$))/
+
+function useSystemFont(rule: CSSStyleRule): void {
+  const family = rule.style.fontFamily
+  if (SYSTEM_FONT.test(family)) {
+    rule.style.fontFamily = family.replace(SYSTEM_FONT, "$1'PingFang SC', 'Noto Sans SC'")
+  }
+}
+
+function scaleFont(rule: CSSStyleRule, scale: number): void {
+  const original = fontSizes.get(rule) ?? rule.style.fontSize
+  fontSizes.set(rule, original)
+  const px = /^([\d.]+)px$/.exec(original)
+  if (px) {
+    const priority = rule.style.getPropertyPriority('font-size')
+    rule.style.setProperty('font-size', `${Number(px[1]) * scale}px`, priority)
   }
 }
 

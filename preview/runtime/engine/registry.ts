@@ -3,7 +3,7 @@
  * backed by j-component. Each page or component module is evaluated with its own path current,
  * so its Component() call is registered with that module's template, components and styles.
  */
-import type { AppModule } from 'preview:app'
+import { appStyles, type AppModule } from 'preview:app'
 import { jComponent } from './exparser'
 import { applyWxss, classPrefix } from './styles'
 
@@ -63,12 +63,15 @@ function Component(options: Options): string {
     template: templateOf(module.path),
     usingComponents,
     relations: relationsOf(module.path, options.relations),
-    options: { ...own, classPrefix: prefix },
+    // Its host carries no property values as attributes (an `aria-role` property is no ARIA).
+    options: { ...own, classPrefix: prefix, reflectToAttributes: false },
   })
+  // A page sees the extended libraries' styles and app.wxss, before its own as in WeChat; a
+  // component only when it asks for them (addGlobalClass, or apply-shared in its options or JSON).
+  const isolation = own.styleIsolation ?? module.json.styleIsolation
+  const shared = own.addGlobalClass === true || isolation === 'apply-shared'
+  if (module.isPage || shared) appStyles.forEach((key) => applyWxss(key, prefix))
   if (module.hasWxss) applyWxss(module.path, prefix)
-  // A page sees app.wxss; a component only when it asks for it (addGlobalClass, apply-shared).
-  const shared = own.addGlobalClass === true || own.styleIsolation === 'apply-shared'
-  if (module.isPage || shared) applyWxss('app', prefix)
   registered.set(module.path, { module, id, tagName })
   return id
 }
