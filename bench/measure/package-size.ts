@@ -1,17 +1,18 @@
 /**
  * Package size: what DevTools would upload. DevTools compiles each .ts on its own, as tsc does for
- * tsconfig.json (ES2020, CommonJS); the minifier is esbuild's. And the npm package weapp-login's
- * JavaScript as DevTools would upload it, minified: built by scripts/weapp-login into a folder of
- * its own, each .js minified by esbuild with Chinese kept as UTF-8, as DevTools keeps it. (DevTools
- * also compiles it to ES5 when 将 JS 编译成 ES5 is on, with babel's helpers beside it; that is not
+ * tsconfig.json (ES2020, CommonJS), and minifies each file with terser, as miniprogram-ci's
+ * minifyjs does (`toplevel: true`: a file's top-level names are shortened too; Chinese kept as
+ * UTF-8). And the npm package weapp-login's JavaScript as DevTools would upload it: built by
+ * scripts/weapp-login into a folder of its own, each .js minified the same way. (DevTools also
+ * compiles it to ES5 when 将 JS 编译成 ES5 is on, with babel's helpers beside it; that is not
  * counted here, as for the rest of the mini-program.)
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { transformSync } from 'esbuild'
+import { minify_sync as terser } from 'terser'
 import ts from 'typescript'
-import { buildPackage, TARGET } from '../../scripts/weapp-login/build'
+import { buildPackage } from '../../scripts/weapp-login/build'
 
 const ROOT = path.resolve(__dirname, '../..')
 
@@ -22,12 +23,18 @@ function compile(source: string): string {
   const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile).config
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT)
   const js = ts.transpileModule(source, { compilerOptions: { ...options, removeComments: true } })
-  return transformSync(js.outputText, {
-    loader: 'js',
-    minify: true,
-    target: 'es2020',
-    charset: 'utf8',
-  }).code
+  return minifyAsDevTools(js.outputText)
+}
+
+/** miniprogram-ci's minification of one file (corecompiler/original/js/minifyjs.js). */
+function minifyAsDevTools(js: string): string {
+  const { code } = terser(js, {
+    output: { comments: false },
+    toplevel: true,
+    compress: { drop_console: false, drop_debugger: false },
+  })
+  if (code === undefined) throw new Error('terser returned no code')
+  return code
 }
 
 /** The files `entry` requires when it runs, itself included, followed through `compiled`. */
@@ -97,10 +104,7 @@ export async function weappLoginJs(): Promise<number> {
     return files
       .filter((file) => file.endsWith('.js'))
       .map((file) => fs.readFileSync(path.join(out, file), 'utf8'))
-      .map(
-        (js) =>
-          transformSync(js, { loader: 'js', minify: true, target: TARGET, charset: 'utf8' }).code,
-      )
+      .map(minifyAsDevTools)
       .reduce((bytes, js) => bytes + Buffer.byteLength(js), 0)
   } finally {
     fs.rmSync(out, { recursive: true, force: true })

@@ -47,7 +47,7 @@ export function report(results: BenchResults): string {
       client.setData.map((f) => [f.flow, f.calls, f.totalBytes, f.maxBytes]),
     ),
     '',
-    '**Package size** (each .ts compiled by tsc for tsconfig.json, then minified by esbuild; wxml, wxss, json as written)',
+    '**Package size** (each .ts compiled by tsc for tsconfig.json, then minified by terser as miniprogram-ci does (toplevel names too); wxml, wxss, json as written)',
     '',
     table(
       ['what', 'size', 'goal'],
